@@ -1,0 +1,130 @@
+# rmap-harness top-level Makefile.
+#   make          the kernel ELF (build/rmap-harness.elf)
+#   make iso      the hybrid BIOS/UEFI ISO (mk/iso.mk)
+#   make run      boots it under QEMU on 16 CPUs (tools/run-qemu.sh)
+#   make test     host unit tests and the QEMU matrices (tools/run-tests.sh)
+#   make bench    benchmarks that print figures
+#   make clean
+# Sources are collected per area by the fragments in mk/*.mk; CROSS_COMPILE=x86_64-linux-gnu-
+# (or x86_64-elf-) selects a cross toolchain on a non-x86 host.
+
+.DEFAULT_GOAL := all
+BUILD := build
+CROSS_COMPILE ?=
+KCC := $(CROSS_COMPILE)gcc
+KLD := $(CROSS_COMPILE)ld
+KNM := $(CROSS_COMPILE)nm
+HOSTCC ?= cc
+VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+
+KCC_MACHINE := $(shell $(KCC) -dumpmachine 2>/dev/null)
+ifeq ($(filter x86_64-%,$(KCC_MACHINE)),)
+$(error $(KCC) targets '$(KCC_MACHINE)', not x86_64: set CROSS_COMPILE=x86_64-linux-gnu- (Debian package gcc-x86-64-linux-gnu) or x86_64-elf-)
+endif
+
+# Kernel code: freestanding, no red zone (exceptions push onto the interrupted stack), no
+# SSE/x87 (nothing saves those registers), frame pointers for backtraces.
+KCFLAGS := -std=gnu11 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mcmodel=small \
+	-mgeneral-regs-only -mno-sse -mno-sse2 -mno-mmx -mno-80387 -fno-stack-protector \
+	-fno-omit-frame-pointer -fno-optimize-sibling-calls -fno-asynchronous-unwind-tables \
+	-fno-builtin-printf -O2 -g -Wall -Wextra -Werror -nostdlib -MMD -MP \
+	--param=min-pagesize=0 -Ikernel/include -Ikernel -Itests/kernel -DRH_VERSION='"$(VERSION)"'
+KASFLAGS := -Ikernel/include -Ikernel -MMD -MP -Wa,--noexecstack
+KLDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T linker.ld
+
+HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O2 -Ikernel/include -Ikernel -Itests/kernel
+
+# Platform sources, one per line (the portable areas add theirs in mk/*.mk).
+KERNEL_S_SRCS := \
+	boot/header.S \
+	boot/entry.S \
+	boot/isr.S \
+	boot/segments.S
+KERNEL_C_SRCS := \
+	kernel/main.c \
+	kernel/percpu.c \
+	kernel/serial.c \
+	kernel/console.c \
+	kernel/report.c \
+	kernel/panic.c \
+	kernel/trap.c \
+	kernel/backtrace.c \
+	kernel/arch/gdt.c \
+	kernel/arch/idt.c \
+	kernel/paging.c \
+	kernel/pmm.c \
+	kernel/acpi.c \
+	kernel/tsc.c \
+	kernel/power.c \
+	kernel/bootinfo.c \
+	kernel/smp/madt.c \
+	tests/kernel/catalog.c \
+	tests/kernel/boot.c \
+	tests/kernel/selftest.c
+HOST_TESTS :=
+
+include $(sort $(wildcard mk/*.mk))
+
+KOBJS := $(patsubst %.S,$(BUILD)/k/%.o,$(KERNEL_S_SRCS)) \
+	$(patsubst %.c,$(BUILD)/k/%.o,$(patsubst $(BUILD)/%,%,$(KERNEL_C_SRCS)))
+KELF := $(BUILD)/rmap-harness.elf
+
+.PHONY: all run test bench clean host-tests print-host-tests
+all: $(KELF)
+
+# V=1 shows the commands
+Q := $(if $(V),,@)
+
+$(BUILD)/k/%.o: %.S
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  AS      $<")
+	$(Q)$(KCC) $(KASFLAGS) -c -o $@ $<
+$(BUILD)/k/%.o: %.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(KCC) $(KCFLAGS) -c -o $@ $<
+$(BUILD)/k/gen/%.o: $(BUILD)/gen/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(KCC) $(KCFLAGS) -c -o $@ $<
+
+# Two link passes: the first with an empty symbol table, the second with the table made from
+# the first. .ksyms lies after .text (linker.ld), so no function moves between the passes;
+# the final check proves it by regenerating the table from the result.
+$(BUILD)/k/ksyms0.o: tools/gen-ksyms.sh
+	@mkdir -p $(@D)
+	$(Q)tools/gen-ksyms.sh $(KNM) - > $(BUILD)/k/ksyms0.S
+	$(Q)$(KCC) $(KASFLAGS) -c -o $@ $(BUILD)/k/ksyms0.S
+$(KELF): $(KOBJS) $(BUILD)/k/ksyms0.o linker.ld tools/gen-ksyms.sh
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(KLD) $(KLDFLAGS) -o $(BUILD)/k/stage1.elf $(KOBJS) $(BUILD)/k/ksyms0.o
+	$(Q)tools/gen-ksyms.sh $(KNM) $(BUILD)/k/stage1.elf > $(BUILD)/k/ksyms.S
+	$(Q)$(KCC) $(KASFLAGS) -c -o $(BUILD)/k/ksyms.o $(BUILD)/k/ksyms.S
+	$(Q)$(KLD) $(KLDFLAGS) -o $@.tmp $(KOBJS) $(BUILD)/k/ksyms.o
+	$(Q)tools/gen-ksyms.sh $(KNM) $@.tmp | cmp -s - $(BUILD)/k/ksyms.S || \
+		{ echo "ksyms: functions moved between link passes (check linker.ld)" >&2; exit 1; }
+	$(Q)mv $@.tmp $@
+
+# The catalog of tests and mutations, for grub.cfg and the test suite: the kernel's own
+# table compiled for the host (tests/kernel/catalog.c with its run functions left weak).
+$(BUILD)/tools/catalog: tools/catalog.c tests/kernel/catalog.c tests/kernel/catalog.h
+	@mkdir -p $(@D)
+	$(HOSTCC) $(HOST_CFLAGS) -DHOST_CATALOG -o $@ tools/catalog.c tests/kernel/catalog.c
+
+host-tests: $(HOST_TESTS)
+print-host-tests:
+	@echo $(HOST_TESTS)
+
+run: iso
+	tools/run-qemu.sh -smp 16
+
+test:
+	tools/run-tests.sh
+
+bench:
+	tools/run-bench.sh
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KOBJS:.o=.d)

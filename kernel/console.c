@@ -1,0 +1,65 @@
+/*
+ * kernel/console.c - owns the console lock and fans each piece of text out to COM1 and the
+ * framebuffer console. Formatting happens before the lock is taken (format.c), so the lock is
+ * held only for the device writes.
+ */
+#include "console.h"
+#include "format.h"
+#include "serial.h"
+#include "fbcon.h"
+#include "percpu.h"
+#include "spinlock.h"
+
+static struct {
+	struct spinlock lock;	/* serialises device writes; protects fb_on */
+	int fb_on;
+} con = { SPINLOCK_INIT, 0 };
+
+void console_enable_fb(int on)
+{
+	con.fb_on = on;
+}
+
+void console_write(const char *s, size_t n)
+{
+	int cpu = (int)cpu_id();
+	/* a CPU that faulted inside console_write must still be able to print its dump */
+	int nested = spin_held_by(&con.lock, cpu);
+
+	if (!nested)
+		spin_lock(&con.lock, cpu);
+	serial_write(s, n);
+	if (con.fb_on)
+		fbcon_write(s, n);
+	if (!nested)
+		spin_unlock(&con.lock);
+}
+
+int kvprintf(const char *fmt, va_list ap)
+{
+	char buf[KPRINTF_MAX];
+	int n = kvsnprintf(buf, sizeof(buf), fmt, ap);
+	size_t len;
+
+	if (n < 0)
+		return n;
+	len = (size_t)n;
+	if (len >= sizeof(buf)) {
+		/* cut: keep the line a line, and say it was cut */
+		__builtin_memcpy(buf + sizeof(buf) - 5, "...\n", 5);
+		len = sizeof(buf) - 1;
+	}
+	console_write(buf, len);
+	return n;
+}
+
+int kprintf(const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = kvprintf(fmt, ap);
+	va_end(ap);
+	return n;
+}

@@ -1,0 +1,33 @@
+/*
+ * report.h - the one report API (after kvm-unit-tests lib/report.c), safe from any CPU.
+ * A test is begun, collects violations (protocol FAILUREs, DESIGN §4 ids) and harness ERRORs,
+ * and ends with one `ok`/`not ok` line; report_finish() prints SUMMARY and ends the run with
+ * the exit code the worst result asks for. Line formats are DESIGN §6.
+ */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define REPORT_FULL_VIOLATIONS 10	/* printed in full; the rest are only counted */
+
+void report_test_begin(const char *name);
+/* fmt continues the line after "cpu=<n>": space-separated key=value pairs, e.g.
+ * "gfn=0x12 level=1 detail=\"...\"" (keys [a-z_]+, values quoted when they hold spaces) */
+void report_violation(const char *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* a harness or environment problem: the test fails with first=none and the text as error= */
+void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* ends the current test; fmt is the stats tail of the ok line */
+bool report_test_end(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void report_skip(const char *name, const char *reason);
+uint64_t report_violations(void);	/* in the current test so far */
+const char *report_current_test(void);
+
+/* Ends the run: SUMMARY line, then exit code 0 (all passed) or 1 (any failed). */
+__attribute__((noreturn)) void report_finish(void);
+/* From the exception or panic path on any CPU: ends the current test as not ok, prints
+ * SUMMARY and ends the run; a second CPU arriving here halts quietly. */
+__attribute__((noreturn)) void report_abort(void);
+
+#endif

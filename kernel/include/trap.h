@@ -1,0 +1,22 @@
+/*
+ * trap.h - the exception frame boot/isr.S builds, and the IDT/exception entry points.
+ * Field order is the reverse of the pushes in isr_common; keep the two in step.
+ */
+#ifndef TRAP_H
+#define TRAP_H
+
+#include <stdint.h>
+
+struct trap_frame {
+	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	uint64_t vector, error;
+	uint64_t rip, cs, rflags, rsp, ss;	/* pushed by the CPU */
+};
+_Static_assert(sizeof(struct trap_frame) == 22 * 8, "isr_common pushes 22 quadwords");
+
+void idt_init(void);		/* builds the shared IDT */
+void idt_load(void);		/* loads it on this CPU */
+void trap_dispatch(struct trap_frame *tf);
+
+#endif

@@ -1,0 +1,130 @@
+/*
+ * kernel/main.c - the BSP's path from boot/entry.S to the verdict: platform bring-up in
+ * dependency order, the banner, the command line, then the selected tests through the
+ * catalog, and the summary. Each step that can fail says what failed and ends the run with
+ * the DESIGN §6 exit code (2 for boot and usage errors).
+ */
+#include <stdint.h>
+#include "console.h"
+#include "serial.h"
+#include "percpu.h"
+#include "gdt.h"
+#include "trap.h"
+#include "mb2.h"
+#include "bootinfo.h"
+#include "acpi.h"
+#include "tsc.h"
+#include "power.h"
+#include "report.h"
+#include "cmdline.h"
+#include "catalog.h"
+#include "selftest.h"
+
+#define MB2_INFO_BOUND (1u << 20)	/* more than any loader's info block; a bigger one is bad */
+
+static void print_line(void *ctx, const char *line)
+{
+	(void)ctx;
+	kprintf("  %s\n", line);
+}
+
+static void print_banner(const struct boot_platform *bp)
+{
+	kprintf("rmap-harness %s boot=%s cpus=%u/%u mem=%llu cmdline=\"%s\"\n", RH_VERSION,
+		bp->uefi ? "uefi" : "bios", bp->cpus_online, bp->cpus_present,
+		(unsigned long long)bp->mem_mib, bp->cmdline);
+}
+
+static __attribute__((noreturn)) void usage_error(const struct cmdline_lists *lists, const char *msg)
+{
+	kprintf("error: %s\n", msg);
+	kprintf("valid options (name=value, separated by spaces):\n");
+	cmdline_usage(lists, print_line, NULL);
+	machine_finish(EXIT_USAGE);
+}
+
+static __attribute__((noreturn)) void list_mutations(void)
+{
+	for (size_t i = 0; i < catalog_nmutations; i++)
+		kprintf("mutation %s inv=%s - %s\n", catalog_mutations[i].name,
+			catalog_mutations[i].inv, catalog_mutations[i].description);
+	if (catalog_nmutations == 0)
+		kprintf("  (this build has no mutations yet)\n");
+	kprintf("SUMMARY: 0 passed, 0 failed\n");
+	machine_finish(EXIT_PASS);
+}
+
+static enum on_finish finish_from_cmdline(const struct cmdline *cl)
+{
+	static const enum on_finish map[] = {
+		[CMDLINE_FINISH_QEMU_EXIT] = FINISH_QEMU_EXIT,
+		[CMDLINE_FINISH_HALT] = FINISH_HALT,
+		[CMDLINE_FINISH_REBOOT] = FINISH_REBOOT,
+		[CMDLINE_FINISH_POWEROFF] = FINISH_POWEROFF,
+	};
+
+	if (!cmdline_given(cl, CMDLINE_ON_FINISH))
+		return FINISH_AUTO;
+	return map[cl->on_finish];
+}
+
+void kmain(uint32_t magic, uint64_t info_pa)
+{
+	static struct mb2_info mi;
+	static struct boot_platform bp;
+	static struct cmdline cl;
+	struct cmdline_lists lists = {
+		catalog_test_names(), catalog_ntests, catalog_mutation_names(), catalog_nmutations,
+	};
+	char err[256];
+	int cl_err;
+
+	percpu_init_bsp();
+	gdt_load(&bsp_gdt);
+	idt_init();
+	idt_load();
+	serial_init();
+
+	if (magic != MB2_BOOTLOADER_MAGIC) {
+		kprintf("error: not started by a multiboot2 loader (eax=0x%x)\n", magic);
+		machine_finish(EXIT_USAGE);
+	}
+	if (mb2_parse((const void *)info_pa, MB2_INFO_BOUND, &mi, err, sizeof(err))) {
+		kprintf("error: multiboot2 information at 0x%llx is malformed: %s\n",
+			(unsigned long long)info_pa, err);
+		machine_finish(EXIT_USAGE);
+	}
+	bootinfo_init(&mi, &bp);	/* page allocator, identity map, framebuffer, ACPI, TSC */
+
+	cl_err = cmdline_parse(mi.cmdline ? mi.cmdline : "", mi.cmdline_len, &lists, &cl, err,
+			       sizeof(err));
+	if (!cl_err)
+		power_set_on_finish(finish_from_cmdline(&cl));
+	print_banner(&bp);
+	bootinfo_print(&bp);
+	if (cl_err)
+		usage_error(&lists, err);
+	if (bp.fatal) {
+		kprintf("error: %s\n", bp.fatal);
+		machine_finish(EXIT_USAGE);
+	}
+	if (cl.mutate == CMDLINE_HELP)
+		list_mutations();
+
+	if (cl.selftest != CMDLINE_SELFTEST_NONE) {
+		report_test_begin("selftest");
+		selftest_run(cl.selftest);
+		report_error("selftest=%d returned without faulting", cl.selftest);
+		report_test_end("%s", "");
+		report_finish();
+	}
+
+	for (size_t i = 0; i < catalog_ntests; i++) {
+		struct test_run run = { &cl };
+
+		if (cl.test != CMDLINE_ALL && (size_t)cl.test != i)
+			continue;
+		catalog_tests[i].run(&run);
+	}
+	report_finish();
+}

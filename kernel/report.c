@@ -1,0 +1,147 @@
+/*
+ * kernel/report.c - owns the run's verdict: the current test, its violation count and first
+ * invariant, and the pass/fail/skip tallies. Violations may come from any CPU at any time
+ * (atomic counters); test begin/end and the summary come from the BSP only.
+ */
+#include <stdarg.h>
+#include "report.h"
+#include "console.h"
+#include "format.h"
+#include "percpu.h"
+#include "power.h"
+#include "arch/x86.h"
+
+static struct {
+	const char *test;	/* BSP writes between tests; read by any CPU */
+	unsigned number;
+	unsigned passed, failed, skipped;
+	uint64_t violations;	/* atomic: any CPU */
+	const char *first_inv;	/* atomic: first violation's id, set once per test */
+	const char *error;	/* atomic: first harness error, set once per test */
+	char error_text[160];
+	int finishing;		/* atomic: one CPU ends the run */
+} rep = { .test = "init" };
+
+void report_test_begin(const char *name)
+{
+	rep.test = name;
+	rep.number++;
+	__atomic_store_n(&rep.violations, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rep.first_inv, NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&rep.error, NULL, __ATOMIC_RELAXED);
+}
+
+const char *report_current_test(void)
+{
+	return rep.test;
+}
+
+uint64_t report_violations(void)
+{
+	return __atomic_load_n(&rep.violations, __ATOMIC_RELAXED);
+}
+
+void report_violation(const char *inv, const char *fmt, ...)
+{
+	const char *none = NULL;
+	/* relaxed: a count; the line itself is ordered by the console lock */
+	uint64_t n = __atomic_add_fetch(&rep.violations, 1, __ATOMIC_RELAXED);
+	char line[KPRINTF_MAX];
+	int len;
+	va_list ap;
+
+	__atomic_compare_exchange_n(&rep.first_inv, &none, inv, false,
+				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	if (n > REPORT_FULL_VIOLATIONS)
+		return;
+	len = ksnprintf(line, sizeof(line), "VIOLATION inv=%s test=%s cpu=%u ",
+			inv, rep.test, cpu_id());
+	if (len < 0 || (size_t)len >= sizeof(line))
+		len = 0;
+	va_start(ap, fmt);
+	kvsnprintf(line + len, sizeof(line) - (size_t)len, fmt, ap);
+	va_end(ap);
+	kprintf("%s\n", line);
+	if (n == REPORT_FULL_VIOLATIONS)
+		kprintf("  (further violations in test %s are counted, not printed)\n", rep.test);
+}
+
+void report_error(const char *fmt, ...)
+{
+	const char *none = NULL;
+	va_list ap;
+
+	if (!__atomic_compare_exchange_n(&rep.error, &none, rep.error_text, false,
+					 __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		return;
+	va_start(ap, fmt);
+	kvsnprintf(rep.error_text, sizeof(rep.error_text), fmt, ap);
+	va_end(ap);
+	kprintf("ERROR test=%s cpu=%u: %s\n", rep.test, cpu_id(), rep.error_text);
+}
+
+static bool end_line(const char *stats)
+{
+	uint64_t v = report_violations();
+	const char *first = __atomic_load_n(&rep.first_inv, __ATOMIC_RELAXED);
+	const char *err = __atomic_load_n(&rep.error, __ATOMIC_RELAXED);
+
+	if (v == 0 && !err) {
+		rep.passed++;
+		kprintf("ok %u - %s%s%s\n", rep.number, rep.test, stats[0] ? " " : "", stats);
+		return true;
+	}
+	rep.failed++;
+	if (err)
+		kprintf("not ok %u - %s violations=%llu first=%s error=\"%s\"\n", rep.number,
+			rep.test, (unsigned long long)v, first ? first : "none", err);
+	else
+		kprintf("not ok %u - %s violations=%llu first=%s\n", rep.number, rep.test,
+			(unsigned long long)v, first);
+	return false;
+}
+
+bool report_test_end(const char *fmt, ...)
+{
+	char stats[KPRINTF_MAX - 64];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(stats, sizeof(stats), fmt, ap);
+	va_end(ap);
+	return end_line(stats);
+}
+
+void report_skip(const char *name, const char *reason)
+{
+	rep.number++;
+	rep.skipped++;
+	kprintf("ok %u - %s # SKIP %s\n", rep.number, name, reason);
+}
+
+static __attribute__((noreturn)) void summary_and_exit(void)
+{
+	if (rep.skipped)
+		kprintf("SUMMARY: %u passed, %u failed, %u skipped\n", rep.passed, rep.failed,
+			rep.skipped);
+	else
+		kprintf("SUMMARY: %u passed, %u failed\n", rep.passed, rep.failed);
+	machine_finish(rep.failed ? EXIT_FAIL : EXIT_PASS);
+}
+
+void report_finish(void)
+{
+	if (__atomic_exchange_n(&rep.finishing, 1, __ATOMIC_ACQ_REL))
+		machine_park();
+	summary_and_exit();
+}
+
+void report_abort(void)
+{
+	if (__atomic_exchange_n(&rep.finishing, 1, __ATOMIC_ACQ_REL))
+		machine_park();
+	if (rep.number == 0)
+		rep.number = 1;		/* died before the first test began: name the phase */
+	end_line("");
+	summary_and_exit();
+}
