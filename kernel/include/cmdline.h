@@ -1,0 +1,125 @@
+/*
+ * cmdline.h: the boot command line (DESIGN §6) parsed into a struct cmdline. The options are
+ * the table cmdline_opts[] in kernel/lib/cmdline.c, one line each with name, type, default and
+ * description; the names of tests and mutations come from the caller, so the parser knows no
+ * scenario. No state: everything lives in the caller's struct cmdline and error buffer.
+ *
+ * Syntax: tokens name=value separated by one or more blanks (space, tab, CR, LF); the string
+ * ends at len or at a NUL. GRUB may put the kernel's path first (multiboot2 with some configs,
+ * or a hand-typed line): a FIRST token that contains '/' and no '=' is taken as that path,
+ * skipped, and reported in cmdline.image. Numbers are decimal (leading zeros allowed, never
+ * octal) or 0x/0X hex, without sign. Each option may appear once.
+ */
+#ifndef CMDLINE_H
+#define CMDLINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Option ids, in cmdline_opts[] order; bit (1u << id) of cmdline.given says it was on the line. */
+enum cmdline_opt_id {
+	CMDLINE_TEST,
+	CMDLINE_SECONDS,
+	CMDLINE_SEED,
+	CMDLINE_MUTATE,
+	CMDLINE_GFNS,
+	CMDLINE_LEVELS,
+	CMDLINE_AGERS,
+	CMDLINE_ACCESSORS,
+	CMDLINE_ON_FINISH,
+	CMDLINE_SELFTEST,
+	CMDLINE_WATCHDOG,
+	CMDLINE_NR_OPTS
+};
+
+/* Bits of cmdline.levels. */
+enum cmdline_level {
+	CMDLINE_LEVEL_4K = 1u << 0,
+	CMDLINE_LEVEL_2M = 1u << 1,
+	CMDLINE_LEVEL_1G = 1u << 2,
+};
+
+/* Special values of cmdline.test and cmdline.mutate (otherwise an index into the caller's list). */
+enum {
+	CMDLINE_ALL  = -1,	/* test=all */
+	CMDLINE_NONE = -1,	/* mutate=none */
+	CMDLINE_HELP = -2,	/* mutate=help: list the mutations and stop */
+};
+
+enum cmdline_finish {
+	CMDLINE_FINISH_AUTO,		/* qemu-exit under QEMU, halt on other machines */
+	CMDLINE_FINISH_QEMU_EXIT,	/* isa-debug-exit, then halt if still running */
+	CMDLINE_FINISH_HALT,
+	CMDLINE_FINISH_REBOOT,
+	CMDLINE_FINISH_POWEROFF,
+};
+
+/* Reserved for the test suite; new self-tests go here and into cmdline.c's selftest_choices[]. */
+enum cmdline_selftest {
+	CMDLINE_SELFTEST_NONE,
+	CMDLINE_SELFTEST_FAULT_UD,	/* execute ud2 */
+	CMDLINE_SELFTEST_FAULT_PF,	/* touch an unmapped address */
+	CMDLINE_SELFTEST_FAULT_GP,	/* load a non-canonical address */
+	CMDLINE_SELFTEST_STALL_AP,	/* one AP stops making progress: the watchdog must fire */
+};
+
+enum cmdline_err {
+	CMDLINE_OK = 0,
+	CMDLINE_EUNKNOWN,	/* no such option */
+	CMDLINE_ENOEQ,		/* a token without '=' */
+	CMDLINE_EEMPTY,		/* name= with no value */
+	CMDLINE_ENUMBER,	/* not a decimal or 0x hex number */
+	CMDLINE_ERANGE,		/* a number too large for its type, or below the option's minimum */
+	CMDLINE_EVALUE,		/* not a valid name: test, mutation, level or enum value */
+	CMDLINE_EDUP,		/* the same option twice */
+};
+
+/* The caller's names: valid values of test= (besides "all") and mutate= (besides none|help). */
+struct cmdline_lists {
+	const char *const *tests;
+	size_t ntests;
+	const char *const *mutations;
+	size_t nmutations;
+};
+
+struct cmdline {
+	int test;		/* index into lists->tests, or CMDLINE_ALL */
+	unsigned int seconds;
+	uint64_t seed;
+	int mutate;		/* index into lists->mutations, CMDLINE_NONE or CMDLINE_HELP */
+	unsigned int gfns;	/* 0 when not given: the test's own working set */
+	unsigned int levels;	/* CMDLINE_LEVEL_* bits; 0 when not given: the test's levels */
+	unsigned int agers;	/* valid only if given; otherwise the test decides */
+	unsigned int accessors;	/* valid only if given; otherwise the test decides */
+	int on_finish;		/* enum cmdline_finish */
+	int selftest;		/* enum cmdline_selftest */
+	unsigned int watchdog;	/* liveness bound in seconds */
+	uint32_t given;		/* 1u << enum cmdline_opt_id for each option on the line */
+	const char *image;	/* the skipped leading path token, or NULL */
+	size_t image_len;
+};
+
+_Static_assert(CMDLINE_NR_OPTS <= 32, "cmdline.given has one bit per option");
+
+/*
+ * Parses s[0..len) (or up to a NUL) into *out, defaults first. On error returns the
+ * enum cmdline_err and writes one line (no newline) into err[0..errsize): the bad token in
+ * quotes and the valid set (option names, or that option's valid values). *out is then only
+ * partly filled and must not be used.
+ */
+int cmdline_parse(const char *s, size_t len, const struct cmdline_lists *lists,
+		  struct cmdline *out, char *err, size_t errsize);
+
+/*
+ * Prints the option table: per option "name=default  description", then its valid values
+ * (wrapped, indented), one line per print() call, without newlines and without a heading.
+ */
+void cmdline_usage(const struct cmdline_lists *lists,
+		   void (*print)(void *ctx, const char *line), void *ctx);
+
+static inline int cmdline_given(const struct cmdline *c, enum cmdline_opt_id id)
+{
+	return (c->given >> id) & 1;
+}
+
+#endif /* CMDLINE_H */
