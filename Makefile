@@ -39,7 +39,8 @@ KERNEL_S_SRCS := \
 	boot/header.S \
 	boot/entry.S \
 	boot/isr.S \
-	boot/segments.S
+	boot/segments.S \
+	boot/trampoline.S
 KERNEL_C_SRCS := \
 	kernel/main.c \
 	kernel/percpu.c \
@@ -51,6 +52,7 @@ KERNEL_C_SRCS := \
 	kernel/backtrace.c \
 	kernel/arch/gdt.c \
 	kernel/arch/idt.c \
+	kernel/arch/pic.c \
 	kernel/paging.c \
 	kernel/pmm.c \
 	kernel/acpi.c \
@@ -60,7 +62,12 @@ KERNEL_C_SRCS := \
 	kernel/smp/madt.c \
 	tests/kernel/catalog.c \
 	tests/kernel/boot.c \
-	tests/kernel/selftest.c
+	tests/kernel/selftest.c \
+	tests/kernel/smp_smoke.c \
+	kernel/smp/smp.c \
+	kernel/smp/lapic.c \
+	kernel/smp/barrier.c \
+	kernel/smp/watchdog.c
 HOST_TESTS :=
 
 include $(sort $(wildcard mk/*.mk))

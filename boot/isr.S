@@ -1,5 +1,5 @@
 /*
- * boot/isr.S - entry stubs for the 32 exception vectors.
+ * boot/isr.S - entry stubs for the 32 exception vectors and the two interrupt vectors used.
  * Each stub makes the stack uniform (a 0 error code where the CPU pushes none, then the vector),
  * saves every general register and calls trap_dispatch(struct trap_frame *) in kernel/trap.c.
  * The layout pushed here is struct trap_frame in kernel/include/trap.h; keep them in step.
@@ -53,6 +53,11 @@ ISR_NOERR 28
 ISR_ERR   29
 ISR_ERR   30
 ISR_NOERR 31
+/* interrupts: the LAPIC timer (watchdog), spurious 8259 IRQ7, LAPIC spurious / 8259 IRQ15 */
+ISR_NOERR 32
+ISR_NOERR 247
+ISR_NOERR 255
+	.globl isr_32, isr_247, isr_255
 
 isr_common:
 	pushq %rax

@@ -2,7 +2,7 @@
  * kernel/bootinfo.c - owns `struct boot_platform` and the bring-up order it records:
  * free RAM (memory map less the first MiB, the kernel image, the multiboot2 block and its
  * modules) → page allocator → identity map of all of it → framebuffer console → ACPI → TSC →
- * the MADT's CPU count. A step that fails is printed; one the run cannot do without sets
+ * (then kmain starts the APs). A step that fails is printed; one the run cannot do without sets
  * bp->fatal, which kmain turns into exit code 2 after the banner.
  */
 #include "bootinfo.h"
@@ -14,18 +14,15 @@
 #include "format.h"
 #include "acpi.h"
 #include "tsc.h"
-#include "madt.h"
 
 #define MAX_MAP_RANGES	256
 #define MAX_RESERVED	(3 + MB2_MAX_MODULES)
 #define LOW_MEM_END	0x100000ull	/* BIOS data, EBDA, option ROMs; AP trampoline later */
-#define MAX_MADT_CPUS	1024
 
 extern char __kernel_start[], __kernel_end[];
 
 static struct memrange ram_storage[MAX_MAP_RANGES];
 static struct memrange_list ram;
-static struct madt_cpu madt_cpus[MAX_MADT_CPUS];
 static char cmdline_shown[512];
 
 /* The memory map's available RAM (for mem=), then what is free of it for the allocator. */
@@ -59,6 +56,37 @@ static int find_free_ram(const struct mb2_info *mi, struct boot_platform *bp)
 	}
 	bp->free_ranges = ram.count;
 	return 0;
+}
+
+/*
+ * The AP trampoline needs one page below 1 MiB that the memory map calls available and that
+ * holds nothing of ours: under OVMF the multiboot2 block itself sits in low memory. Page 0
+ * (real-mode IVT, BIOS data) is never used. The highest such page below 0x9f000 is taken.
+ */
+static uint64_t find_trampoline_page(const struct mb2_info *mi)
+{
+	static struct memrange low_storage[MAX_MAP_RANGES];
+	struct memrange_list low;
+	struct memrange resv[2 + MB2_MAX_MODULES];
+	size_t nresv = 0;
+	uint64_t page = 0;
+
+	memrange_init(&low, low_storage, MAX_MAP_RANGES);
+	if (memrange_build_usable(&low, mi->mmap, mi->mmap_entry_size, mi->mmap_count, NULL))
+		return 0;
+	resv[nresv++] = (struct memrange){ 0, 0x1000 };
+	resv[nresv++] = (struct memrange){ (uint64_t)mi->base, (uint64_t)mi->base + mi->total_size };
+	for (size_t i = 0; i < mi->module_count; i++)
+		resv[nresv++] = (struct memrange){ mi->modules[i].start, mi->modules[i].end };
+	if (memrange_reserve(&low, resv, nresv))
+		return 0;
+	for (size_t i = 0; i < low.count; i++) {
+		uint64_t end = low.r[i].end < 0x9f000 ? low.r[i].end : 0x9f000;
+
+		if (low.r[i].base + 0x1000 <= end)
+			page = end - 0x1000;
+	}
+	return page;
 }
 
 static void open_framebuffer(const struct mb2_info *mi, struct boot_platform *bp)
@@ -109,14 +137,17 @@ static void keep_cmdline(const struct mb2_info *mi, struct boot_platform *bp)
 
 void bootinfo_init(const struct mb2_info *mi, struct boot_platform *bp)
 {
-	struct madt_info madt;
-
 	bp->uefi = mi->boot_mode == MB2_BOOT_UEFI;
 	keep_cmdline(mi, bp);
 	if (!mi->mmap) {
 		bp->fatal = "the boot loader gave no memory map (multiboot2 tag 6)";
 		return;
 	}
+	if (mi->modules_dropped) {
+		bp->fatal = "more boot modules than the kernel can keep out of the page allocator";
+		return;
+	}
+	bp->trampoline_page = find_trampoline_page(mi);
 	if (find_free_ram(mi, bp) || pmm_init(ram.r, (unsigned)ram.count)) {
 		bp->fatal = "no free RAM above 1 MiB outside the kernel image";
 		return;
@@ -133,12 +164,6 @@ void bootinfo_init(const struct mb2_info *mi, struct boot_platform *bp)
 		  (uint32_t)(mi->rsdp_new ? mi->rsdp_new_len : mi->rsdp_old_len));
 	if (tsc_calibrate())
 		bp->fatal = "no reference timer (ACPI PM timer or PIT) to calibrate the TSC against";
-
-	bp->cpus_online = 1;
-	if (madt_parse(&madt, madt_cpus, MAX_MADT_CPUS) == 0 && madt.enabled)
-		bp->cpus_present = madt.enabled;
-	else
-		bp->cpus_present = 1;
 }
 
 void bootinfo_print(const struct boot_platform *bp)

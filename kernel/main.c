@@ -19,6 +19,8 @@
 #include "cmdline.h"
 #include "catalog.h"
 #include "selftest.h"
+#include "smp.h"
+#include "watchdog.h"
 
 #define MB2_INFO_BOUND (1u << 20)	/* more than any loader's info block; a bigger one is bad */
 
@@ -57,14 +59,13 @@ static __attribute__((noreturn)) void list_mutations(void)
 static enum on_finish finish_from_cmdline(const struct cmdline *cl)
 {
 	static const enum on_finish map[] = {
+		[CMDLINE_FINISH_AUTO] = FINISH_AUTO,
 		[CMDLINE_FINISH_QEMU_EXIT] = FINISH_QEMU_EXIT,
 		[CMDLINE_FINISH_HALT] = FINISH_HALT,
 		[CMDLINE_FINISH_REBOOT] = FINISH_REBOOT,
 		[CMDLINE_FINISH_POWEROFF] = FINISH_POWEROFF,
 	};
 
-	if (!cmdline_given(cl, CMDLINE_ON_FINISH))
-		return FINISH_AUTO;
 	return map[cl->on_finish];
 }
 
@@ -95,6 +96,10 @@ void kmain(uint32_t magic, uint64_t info_pa)
 		machine_finish(EXIT_USAGE);
 	}
 	bootinfo_init(&mi, &bp);	/* page allocator, identity map, framebuffer, ACPI, TSC */
+	if (!bp.fatal) {
+		bp.cpus_online = smp_init(&bp);
+		bp.cpus_present = smp_present();
+	}
 
 	cl_err = cmdline_parse(mi.cmdline ? mi.cmdline : "", mi.cmdline_len, &lists, &cl, err,
 			       sizeof(err));
@@ -102,6 +107,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 		power_set_on_finish(finish_from_cmdline(&cl));
 	print_banner(&bp);
 	bootinfo_print(&bp);
+	smp_print();
 	if (cl_err)
 		usage_error(&lists, err);
 	if (bp.fatal) {
@@ -111,6 +117,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	if (cl.mutate == CMDLINE_HELP)
 		list_mutations();
 
+	watchdog_start(cl.watchdog * 1000);
 	if (cl.selftest != CMDLINE_SELFTEST_NONE) {
 		report_test_begin("selftest");
 		selftest_run(cl.selftest);

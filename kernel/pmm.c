@@ -108,6 +108,27 @@ static void *alloc_below(uint64_t limit)
 	return p;
 }
 
+void *pmm_alloc_contig(unsigned npages)
+{
+	uint64_t bytes = (uint64_t)npages * PAGE_SIZE;
+	void *p = NULL;
+
+	spin_lock(&pmm.lock, (int)cpu_id());
+	for (unsigned i = 0; i < pmm.nranges && !p; i++) {
+		struct memrange *r = &pmm.range[i];
+
+		if (r->end - r->base >= bytes) {
+			p = (void *)r->base;
+			r->base += bytes;
+			pmm.free -= npages;
+		}
+	}
+	spin_unlock(&pmm.lock);
+	if (p)
+		__builtin_memset(p, 0, bytes);
+	return p;
+}
+
 void *page_alloc(void)
 {
 	return alloc_below(~0ull);

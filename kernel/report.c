@@ -9,6 +9,7 @@
 #include "format.h"
 #include "percpu.h"
 #include "power.h"
+#include "smp.h"
 #include "arch/x86.h"
 
 static struct {
@@ -119,6 +120,11 @@ void report_skip(const char *name, const char *reason)
 	kprintf("ok %u - %s # SKIP %s\n", rep.number, name, reason);
 }
 
+bool report_finishing(void)
+{
+	return __atomic_load_n(&rep.finishing, __ATOMIC_ACQUIRE);
+}
+
 static __attribute__((noreturn)) void summary_and_exit(void)
 {
 	if (rep.skipped)
@@ -126,6 +132,7 @@ static __attribute__((noreturn)) void summary_and_exit(void)
 			rep.skipped);
 	else
 		kprintf("SUMMARY: %u passed, %u failed\n", rep.passed, rep.failed);
+	smp_park_others();	/* real hardware halts with the verdict, not with CPUs racing on */
 	machine_finish(rep.failed ? EXIT_FAIL : EXIT_PASS);
 }
 

@@ -9,6 +9,10 @@
 #include "report.h"
 #include "backtrace.h"
 #include "percpu.h"
+#include "lapic.h"
+#include "pic.h"
+#include "watchdog.h"
+#include "power.h"
 #include "arch/x86.h"
 
 static const char *const exception_names[32] = {
@@ -52,12 +56,40 @@ static void dump_registers(const struct trap_frame *tf)
 		(unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 }
 
+/* NMIs are sent by the watchdog (print this CPU's backtrace, then stop) and at the end of a
+ * run on real hardware (stop). Any other NMI is a fault like the rest. */
+static bool nmi_requested(struct trap_frame *tf, struct percpu *p)
+{
+	if (__atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE)) {
+		kprintf("  cpu %u was interrupted at:\n", p->id);
+		dump_registers(tf);
+		backtrace_print(tf->rip, tf->rbp, p->stack_lo, p->stack_hi);
+		/* release: the watchdog waits for the dump to be out */
+		__atomic_store_n(&p->nmi_backtrace, 0, __ATOMIC_RELEASE);
+		machine_park();
+	}
+	if (report_finishing())
+		machine_park();
+	return false;
+}
+
 void trap_dispatch(struct trap_frame *tf)
 {
 	struct percpu *p = cpu_this();
 	unsigned vec = (unsigned)tf->vector & 31;
 	uint64_t off = 0;
-	const char *where = ksym_lookup(tf->rip, &off);
+	const char *where;
+
+	if (tf->vector == LAPIC_VEC_TIMER) {
+		lapic_eoi();
+		watchdog_tick();
+		return;
+	}
+	if (tf->vector == LAPIC_VEC_SPURIOUS || tf->vector == PIC_SPURIOUS_BASE + 7)
+		return;			/* spurious: no EOI (SDM 11.9; 8259A datasheet) */
+	if (tf->vector == 2 && nmi_requested(tf, p))
+		return;
+	where = ksym_lookup(tf->rip, &off);
 
 	if (p->in_trap++) {
 		/* a fault while reporting a fault: say the least that can still be said */

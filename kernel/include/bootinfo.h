@@ -16,6 +16,7 @@ struct boot_platform {
 	uint64_t mem_mib;		/* usable RAM in the memory map */
 	uint64_t free_ranges;		/* after reservations */
 	const char *cmdline;		/* "" when GRUB passed none; quotes shown as ' */
+	uint64_t trampoline_page;	/* free page below 1 MiB for the AP trampoline, or 0 */
 	const char *fatal;		/* set when the platform cannot run tests */
 	char fb_status[96];
 };

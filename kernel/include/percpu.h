@@ -1,13 +1,22 @@
 /*
  * percpu.h - the per-CPU area, reached through the GS base (IA32_GS_BASE), one per CPU.
- * kernel/percpu.c owns the BSP's area and the table of all areas; kernel/smp/ fills the APs'.
- * Dense CPU numbers (0 = BSP, 1..N-1) are kept apart from APIC ids everywhere.
+ * kernel/percpu.c owns the BSP's area and the dense-number table; kernel/smp/smp.c makes the
+ * APs'. Dense CPU numbers (0 = BSP, 1..N-1) are kept apart from APIC ids everywhere.
+ * The liveness fields are written by their own CPU only and read by the watchdog.
  */
 #ifndef PERCPU_H
 #define PERCPU_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include "arch/x86.h"
+
+enum cpu_wait {
+	CPU_WAIT_NONE,		/* running: the heartbeat must move */
+	CPU_WAIT_IDLE,		/* parked between tests */
+	CPU_WAIT_BARRIER,	/* at a barrier or rendezvous: blocked on others */
+	CPU_WAIT_LOCK,		/* spinning on a lock */
+};
 
 struct percpu {
 	struct percpu *self;		/* %gs:0, so cpu_this() is one load */
@@ -15,9 +24,16 @@ struct percpu {
 	uint32_t apic_id;
 	uint64_t stack_lo, stack_hi;	/* bounds for backtraces */
 	unsigned in_trap;		/* nesting depth of exception handling on this CPU */
-};
+	unsigned nmi_backtrace;		/* watchdog asks for a backtrace by NMI */
+	/* liveness (own CPU writes, watchdog reads; relaxed: a stale read only delays a report) */
+	uint64_t heartbeat __attribute__((aligned(64)));
+	enum cpu_wait wait;
+	const char *wait_what;		/* "mmu_lock", "barrier smoke", ... */
+	const void *wait_obj;
+	uint64_t wait_since;		/* TSC */
+} __attribute__((aligned(64)));
 
-/* The running CPU's area; before percpu_init_bsp() the GS base is 0 and this returns NULL. */
+/* The running CPU's area; valid from the first line of kmain (BSP) and ap_entry (APs). */
 static inline struct percpu *cpu_this(void)
 {
 	return (struct percpu *)read_gs_qword0();
@@ -26,5 +42,32 @@ static inline struct percpu *cpu_this(void)
 void percpu_init_bsp(void);
 void percpu_install(struct percpu *p);	/* sets this CPU's GS base to p */
 unsigned cpu_id(void);
+
+/* Progress and waiting, for the watchdog (kernel/smp/watchdog.c). */
+static inline void cpu_heartbeat(void)
+{
+	struct percpu *p = cpu_this();
+
+	__atomic_store_n(&p->heartbeat, p->heartbeat + 1, __ATOMIC_RELAXED);
+}
+
+static inline void cpu_wait_begin(enum cpu_wait kind, const char *what, const void *obj)
+{
+	struct percpu *p = cpu_this();
+
+	p->wait_what = what;
+	p->wait_obj = obj;
+	p->wait_since = rdtsc();
+	__atomic_store_n(&p->wait, kind, __ATOMIC_RELEASE);	/* pairs with the watchdog's acquire */
+}
+
+static inline void cpu_wait_end(void)
+{
+	struct percpu *p = cpu_this();
+
+	__atomic_store_n(&p->wait, CPU_WAIT_NONE, __ATOMIC_RELAXED);
+	p->wait_what = NULL;
+	__atomic_store_n(&p->heartbeat, p->heartbeat + 1, __ATOMIC_RELAXED);
+}
 
 #endif

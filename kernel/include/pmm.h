@@ -18,7 +18,10 @@
 int pmm_init(const struct memrange *ranges, unsigned n);
 void *page_alloc(void);			/* zeroed, identity-mapped page, or NULL */
 void page_free(void *page);
-void *pmm_alloc_low(void);		/* like page_alloc, but below 4 GiB (for early tables) */
+void *pmm_alloc_low(void);
+/* npages physically contiguous zeroed pages from never-used memory (per-CPU data, stacks);
+ * NULL when no range has that many left. Free them one page at a time, if ever. */
+void *pmm_alloc_contig(unsigned npages);		/* like page_alloc, but below 4 GiB (for early tables) */
 uint64_t pmm_total_pages(void);
 uint64_t pmm_free_pages(void);
 

@@ -24,6 +24,7 @@ void report_skip(const char *name, const char *reason);
 uint64_t report_violations(void);	/* in the current test so far */
 const char *report_current_test(void);
 
+bool report_finishing(void);		/* some CPU is ending the run */
 /* Ends the run: SUMMARY line, then exit code 0 (all passed) or 1 (any failed). */
 __attribute__((noreturn)) void report_finish(void);
 /* From the exception or panic path on any CPU: ends the current test as not ok, prints

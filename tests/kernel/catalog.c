@@ -12,9 +12,11 @@
 #endif
 
 CATALOG_RUN void test_boot_run(const struct test_run *r);
+CATALOG_RUN void test_smp_smoke_run(const struct test_run *r);
 
 const struct catalog_test catalog_tests[] = {
 	{ "boot", "platform self-check: page allocator, poison, TSC, ACPI", test_boot_run },
+	{ "smp-smoke", "every CPU does locked adds on one counter and crosses a barrier", test_smp_smoke_run },
 };
 const size_t catalog_ntests = sizeof(catalog_tests) / sizeof(catalog_tests[0]);
 

@@ -1,12 +1,16 @@
 /*
  * tests/kernel/selftest.c - deliberate failures for the test suite (selftest=), proving that
- * the exception path reports what it must: a fault of each kind, on purpose, from a function
- * a few frames deep so that the backtrace has something to show.
+ * the exception path reports what it must (a fault of each kind, on purpose, from a function
+ * a few frames deep so that the backtrace has something to show) and that the watchdog
+ * catches an AP that stops making progress (stall-ap).
  */
 #include <stdint.h>
 #include "selftest.h"
 #include "cmdline.h"
 #include "arch/x86.h"
+#include "percpu.h"
+#include "smp.h"
+#include "report.h"
 
 /* noinline, and called through a chain, so the symbolized backtrace names three frames */
 static __attribute__((noinline)) void selftest_fault_now(int which)
@@ -35,9 +39,27 @@ static __attribute__((noinline)) void selftest_fault_deeper(int which)
 	__asm__ volatile("" ::: "memory");
 }
 
+/* CPU 1 stops making progress without declaring a wait: the watchdog must name it */
+static void selftest_stall_work(void *arg)
+{
+	(void)arg;
+	if (cpu_id() != 1)
+		return;
+	for (;;)
+		cpu_pause();
+}
+
 void selftest_run(int which)
 {
 	if (which == CMDLINE_SELFTEST_NONE)
 		return;
+	if (which == CMDLINE_SELFTEST_STALL_AP) {
+		if (smp_online() < 2) {
+			report_error("selftest=stall-ap needs at least 2 CPUs online, has %u", smp_online());
+			return;
+		}
+		smp_run_all(selftest_stall_work, NULL);
+		return;
+	}
 	selftest_fault_deeper(which);
 }

@@ -1,0 +1,35 @@
+/*
+ * lapic.h - the local APIC in xAPIC (MMIO) or x2APIC (MSR) mode, chosen once on the BSP and
+ * followed by every AP (kernel/smp/lapic.c). IPIs take 32-bit destination APIC ids; in xAPIC
+ * mode only ids up to 254 can be reached, and smp.c never asks for more.
+ */
+#ifndef LAPIC_H
+#define LAPIC_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+#define LAPIC_VEC_TIMER		0x20
+#define LAPIC_VEC_SPURIOUS	0xff
+
+enum lapic_delivery {
+	LAPIC_DM_FIXED = 0,
+	LAPIC_DM_NMI = 4,
+	LAPIC_DM_INIT = 5,
+	LAPIC_DM_STARTUP = 6,
+};
+
+/* BSP: picks the mode (x2APIC when CPUID offers it or firmware left it on) and enables. */
+int lapic_init_bsp(uint64_t mmio_base);
+void lapic_init_ap(void);		/* the same mode on this AP */
+bool lapic_x2apic(void);
+uint32_t lapic_id(void);		/* this CPU's APIC id, from the APIC itself */
+uint32_t cpuid_apic_id(void);		/* this CPU's APIC id from CPUID (works before enable) */
+/* Sends an IPI and, in xAPIC mode, waits for the ICR to accept it; false on a timeout. */
+bool lapic_send_ipi(uint32_t apic_id, enum lapic_delivery dm, uint8_t vector);
+void lapic_eoi(void);
+/* LAPIC timer: calibrated against the TSC; periodic interrupts at hz on this CPU. */
+uint64_t lapic_timer_calibrate(void);	/* timer ticks per second (divide by 1) */
+void lapic_timer_periodic(uint32_t hz);
+
+#endif

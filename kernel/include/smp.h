@@ -1,0 +1,29 @@
+/*
+ * smp.h - the CPUs of the run (kernel/smp/smp.c): discovery from the MADT, AP start-up, the
+ * dense-number table, and running a function on every online CPU at once.
+ */
+#ifndef SMP_H
+#define SMP_H
+
+#include <stdint.h>
+#include <stdbool.h>
+#include "percpu.h"
+
+struct boot_platform;
+
+/* Starts every AP the MADT lists as usable; returns the number online (BSP included). */
+unsigned smp_init(struct boot_platform *bp);
+unsigned smp_online(void);		/* CPUs online, BSP included */
+unsigned smp_present(void);		/* CPUs the MADT lists as usable */
+struct percpu *smp_cpu(unsigned id);	/* dense id < smp_online() */
+uint64_t smp_bringup_us(void);		/* first INIT to last AP online */
+void smp_print(void);			/* the CPUs line(s) after the banner */
+
+/* Runs fn(arg) on every online CPU, the BSP included, and returns when all have returned.
+ * BSP only. The APs run it from their idle loop. */
+void smp_run_all(void (*fn)(void *arg), void *arg);
+
+/* Stops every other CPU for good (NMI), for the end of a run on real hardware. */
+void smp_park_others(void);
+
+#endif

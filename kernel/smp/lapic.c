@@ -1,0 +1,163 @@
+/*
+ * kernel/smp/lapic.c - owns the local APIC programming model (`apic`): the mode (xAPIC MMIO
+ * or x2APIC MSRs, SDM 3A chapter 11 / 10 in older editions), the MMIO base and the timer rate.
+ * Written once by the BSP before any AP starts; read-only afterwards. Register offsets are
+ * the xAPIC ones; x2APIC MSR = 0x800 + offset / 16 (SDM 3A 11.12.1.2).
+ */
+#include "lapic.h"
+#include "paging.h"
+#include "pic.h"
+#include "tsc.h"
+#include "console.h"
+#include "arch/x86.h"
+
+#define MSR_APIC_BASE	0x1b
+#define APIC_BASE_EN	(1ull << 11)
+#define APIC_BASE_EXTD	(1ull << 10)	/* x2APIC mode */
+
+#define REG_ID		0x020
+#define REG_EOI		0x0b0
+#define REG_SVR		0x0f0
+#define REG_ICR_LO	0x300
+#define REG_ICR_HI	0x310
+#define REG_LVT_TIMER	0x320
+#define REG_TIMER_INIT	0x380
+#define REG_TIMER_CUR	0x390
+#define REG_TIMER_DIV	0x3e0
+
+#define SVR_ENABLE	(1u << 8)
+#define ICR_BUSY	(1u << 12)	/* delivery status, xAPIC only */
+#define ICR_ASSERT	(1u << 14)
+#define LVT_PERIODIC	(1u << 17)
+#define LVT_MASKED	(1u << 16)
+#define TIMER_DIV_1	0xb
+
+static struct {
+	bool x2apic;
+	volatile uint32_t *mmio;
+	uint64_t timer_hz;
+} apic;
+
+static uint32_t rd(uint32_t reg)
+{
+	if (apic.x2apic)
+		return (uint32_t)rdmsr(0x800 + reg / 16);
+	return apic.mmio[reg / 4];
+}
+
+static void wr(uint32_t reg, uint32_t v)
+{
+	if (apic.x2apic)
+		wrmsr(0x800 + reg / 16, v);
+	else
+		apic.mmio[reg / 4] = v;
+}
+
+bool lapic_x2apic(void)
+{
+	return apic.x2apic;
+}
+
+uint32_t cpuid_apic_id(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 0xb) {
+		cpuid(0xb, 0, &a, &b, &c, &d);
+		if (b != 0)		/* leaf 0xb valid: EDX is the 32-bit x2APIC id */
+			return d;
+	}
+	cpuid(1, 0, &a, &b, &c, &d);
+	return b >> 24;
+}
+
+uint32_t lapic_id(void)
+{
+	return apic.x2apic ? rd(REG_ID) : rd(REG_ID) >> 24;
+}
+
+static void enable_this_cpu(void)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	base |= APIC_BASE_EN;
+	if (apic.x2apic)
+		base |= APIC_BASE_EXTD;	/* EN then EXTD may be set together (SDM 11.12.5) */
+	wrmsr(MSR_APIC_BASE, base);
+	wr(REG_SVR, SVR_ENABLE | LAPIC_VEC_SPURIOUS);
+	wr(REG_LVT_TIMER, LVT_MASKED);
+}
+
+int lapic_init_bsp(uint64_t mmio_base)
+{
+	uint32_t a, b, c, d;
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	pic_disable();
+	cpuid(1, 0, &a, &b, &c, &d);
+	/* x2APIC when offered (CPUID.1:ECX bit 21); forced when firmware already enabled it,
+	 * since leaving x2APIC mode needs a full disable (SDM 11.12.5 state diagram) */
+	apic.x2apic = (c & (1u << 21)) || (base & APIC_BASE_EXTD);
+	if (!apic.x2apic) {
+		if (!mmio_base)
+			mmio_base = base & ~0xfffull;
+		if (paging_map_identity(mmio_base, 4096))
+			return -1;
+		apic.mmio = (volatile uint32_t *)mmio_base;
+	}
+	enable_this_cpu();
+	return 0;
+}
+
+void lapic_init_ap(void)
+{
+	enable_this_cpu();
+}
+
+bool lapic_send_ipi(uint32_t apic_id, enum lapic_delivery dm, uint8_t vector)
+{
+	uint32_t lo = ((uint32_t)dm << 8) | vector | ICR_ASSERT;
+
+	if (apic.x2apic) {
+		/* one 64-bit write, destination in bits 63:32; no busy bit (SDM 11.12.9) */
+		wrmsr(0x800 + REG_ICR_LO / 16, ((uint64_t)apic_id << 32) | lo);
+		return true;
+	}
+	wr(REG_ICR_HI, apic_id << 24);
+	wr(REG_ICR_LO, lo);		/* the write of the low half sends it */
+	for (int i = 0; i < 1000000; i++) {
+		if (!(rd(REG_ICR_LO) & ICR_BUSY))
+			return true;
+		cpu_pause();
+	}
+	return false;
+}
+
+void lapic_eoi(void)
+{
+	wr(REG_EOI, 0);
+}
+
+uint64_t lapic_timer_calibrate(void)
+{
+	uint32_t left;
+
+	wr(REG_TIMER_DIV, TIMER_DIV_1);
+	wr(REG_LVT_TIMER, LVT_MASKED);
+	wr(REG_TIMER_INIT, 0xffffffffu);
+	tsc_delay_us(10000);
+	left = rd(REG_TIMER_CUR);
+	wr(REG_TIMER_INIT, 0);
+	apic.timer_hz = (uint64_t)(0xffffffffu - left) * 100;
+	return apic.timer_hz;
+}
+
+void lapic_timer_periodic(uint32_t hz)
+{
+	uint64_t count = apic.timer_hz / hz;
+
+	wr(REG_TIMER_DIV, TIMER_DIV_1);
+	wr(REG_LVT_TIMER, LVT_PERIODIC | LAPIC_VEC_TIMER);
+	wr(REG_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu : (uint32_t)(count ? count : 1));
+}

@@ -1,0 +1,122 @@
+/*
+ * kernel/smp/watchdog.c - owns `wd`: the last heartbeat seen of each CPU and when it moved.
+ * Runs in the BSP's LAPIC timer interrupt (WATCHDOG_HZ), so it fires even while the BSP
+ * itself spins (its loops run with interrupts on). Rules, per online CPU:
+ *   spinning on a lock longer than the bound             → liveness violation
+ *   running (no declared wait), heartbeat still too long → liveness violation
+ *   idle, or at a barrier: waiting on others, who are judged instead; but when every busy CPU
+ *   has been at a barrier longer than the bound, nobody can release it → violation for each.
+ * A stuck CPU is asked for its backtrace by NMI, then the run ends (exit code 1).
+ */
+#include "watchdog.h"
+#include "smp.h"
+#include "lapic.h"
+#include "tsc.h"
+#include "pmm.h"
+#include "report.h"
+#include "console.h"
+#include "arch/x86.h"
+
+#define WATCHDOG_HZ 10
+
+static struct {
+	unsigned bound_ms;
+	uint64_t bound_cycles;
+	unsigned ncpus;
+	uint64_t *seen;		/* heartbeat last seen, per CPU */
+	uint64_t *moved;	/* TSC when it last moved */
+	int running;
+} wd;
+
+unsigned watchdog_bound_ms(void)
+{
+	return wd.bound_ms;
+}
+
+void watchdog_start(unsigned bound_ms)
+{
+	uint64_t now = rdtsc();
+
+	wd.bound_ms = bound_ms;
+	wd.bound_cycles = tsc_hz() / 1000 * bound_ms;
+	wd.ncpus = smp_online();
+	if (!wd.seen) {
+		wd.seen = pmm_alloc_contig((unsigned)((wd.ncpus * 16 + PAGE_SIZE - 1) / PAGE_SIZE));
+		wd.moved = wd.seen + wd.ncpus;
+	}
+	for (unsigned i = 0; i < wd.ncpus; i++) {
+		wd.seen[i] = __atomic_load_n(&smp_cpu(i)->heartbeat, __ATOMIC_RELAXED);
+		wd.moved[i] = now;
+	}
+	wd.running = 1;
+	lapic_timer_calibrate();
+	lapic_timer_periodic(WATCHDOG_HZ);
+	sti();
+}
+
+void watchdog_stop(void)
+{
+	cli();
+	wd.running = 0;
+}
+
+static void stuck(struct percpu *p, const char *why, uint64_t since)
+{
+	unsigned ms = (unsigned)(tsc_ns(rdtsc() - since) / 1000000);
+
+	report_violation("liveness", "stuck_cpu=%u apic_id=0x%x ms=%u detail=\"%s %s (object 0x%llx)\"",
+			 p->id, p->apic_id, ms, why, p->wait_what ? p->wait_what : "-",
+			 (unsigned long long)(uintptr_t)p->wait_obj);
+	if (p->id != cpu_id()) {
+		/* its backtrace, printed by its own NMI handler; give it a moment */
+		__atomic_store_n(&p->nmi_backtrace, 1, __ATOMIC_RELEASE);
+		lapic_send_ipi(p->apic_id, LAPIC_DM_NMI, 0);
+		for (int i = 0; i < 100 && __atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE); i++)
+			tsc_delay_us(10000);
+	}
+}
+
+void watchdog_tick(void)
+{
+	uint64_t now = rdtsc();
+	unsigned busy = 0, blocked = 0, bad = 0;
+
+	if (!wd.running)
+		return;
+	for (unsigned i = 0; i < wd.ncpus; i++) {
+		struct percpu *p = smp_cpu(i);
+		uint64_t hb = __atomic_load_n(&p->heartbeat, __ATOMIC_RELAXED);
+		/* acquire: pairs with cpu_wait_begin's release; wait_what/since are then valid */
+		enum cpu_wait w = __atomic_load_n(&p->wait, __ATOMIC_ACQUIRE);
+
+		if (hb != wd.seen[i]) {
+			wd.seen[i] = hb;
+			wd.moved[i] = now;
+		}
+		if (w == CPU_WAIT_IDLE)
+			continue;
+		busy++;
+		if (w == CPU_WAIT_LOCK && now - p->wait_since > wd.bound_cycles) {
+			stuck(p, "spinning on", p->wait_since);
+			bad++;
+		} else if (w == CPU_WAIT_NONE && now - wd.moved[i] > wd.bound_cycles) {
+			stuck(p, "no progress while running, no wait declared:", wd.moved[i]);
+			bad++;
+		} else if (w == CPU_WAIT_BARRIER && now - p->wait_since > wd.bound_cycles) {
+			blocked++;
+		}
+	}
+	if (!bad && busy && blocked == busy) {
+		for (unsigned i = 0; i < wd.ncpus; i++) {
+			struct percpu *p = smp_cpu(i);
+
+			if (__atomic_load_n(&p->wait, __ATOMIC_ACQUIRE) == CPU_WAIT_BARRIER)
+				stuck(p, "every busy CPU waits at", p->wait_since);
+		}
+		bad++;
+	}
+	if (bad) {
+		wd.running = 0;
+		report_abort();
+	}
+}
