@@ -70,7 +70,7 @@ KERNEL_C_SRCS := \
 	kernel/smp/watchdog.c
 HOST_TESTS :=
 
-include $(sort $(wildcard mk/*.mk))
+include $(filter-out $(MK_EXCLUDE),$(sort $(wildcard mk/*.mk)))
 
 KOBJS := $(patsubst %.S,$(BUILD)/k/%.o,$(KERNEL_S_SRCS)) \
 	$(patsubst %.c,$(BUILD)/k/%.o,$(patsubst $(BUILD)/%,%,$(KERNEL_C_SRCS)))

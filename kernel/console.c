@@ -13,7 +13,7 @@
 static struct {
 	struct spinlock lock;	/* serialises device writes; protects fb_on */
 	int fb_on;
-} con = { SPINLOCK_INIT, 0 };
+} con = { SPINLOCK_INIT("console"), 0 };
 
 void console_enable_fb(int on)
 {
@@ -33,6 +33,12 @@ void console_write(const char *s, size_t n)
 		fbcon_write(s, n);
 	if (!nested)
 		spin_unlock(&con.lock);
+	cpu_heartbeat();	/* printing is progress: a slow framebuffer is not a hang */
+}
+
+bool console_held_here(void)
+{
+	return spin_held_by(&con.lock, (int)cpu_id());
 }
 
 int kvprintf(const char *fmt, va_list ap)

@@ -21,7 +21,7 @@ extern uint64_t boot_pml4[512];
 static struct {
 	struct spinlock lock;	/* guards adding tables */
 	unsigned phys_bits;
-} pg = { SPINLOCK_INIT, 0 };
+} pg = { SPINLOCK_INIT("page tables"), 0 };
 
 unsigned paging_phys_bits(void)
 {

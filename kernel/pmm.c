@@ -21,7 +21,7 @@ static struct {
 	uint64_t *fifo_head, *fifo_tail;	/* freed pages, oldest first */
 	uint64_t fifo_len;
 	uint64_t total, free;			/* pages */
-} pmm = { .lock = SPINLOCK_INIT };
+} pmm = { .lock = SPINLOCK_INIT("pmm") };
 
 int pmm_init(const struct memrange *ranges, unsigned n)
 {

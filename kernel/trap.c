@@ -85,6 +85,10 @@ void trap_dispatch(struct trap_frame *tf)
 		watchdog_tick();
 		return;
 	}
+	if (tf->vector == LAPIC_VEC_WAKE) {
+		lapic_eoi();		/* the woken AP re-reads its mailbox itself */
+		return;
+	}
 	if (tf->vector == LAPIC_VEC_SPURIOUS || tf->vector == PIC_SPURIOUS_BASE + 7)
 		return;			/* spurious: no EOI (SDM 11.9; 8259A datasheet) */
 	if (tf->vector == 2 && nmi_requested(tf, p))

@@ -24,7 +24,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "SDM 3A 6.14.1: 16-byte 64-bit gat
 #define GATE_INTERRUPT 0x8e	/* present, DPL 0, 64-bit interrupt gate: IF cleared on entry */
 
 extern const uint64_t isr_stub_table[32];
-extern const char isr_32[], isr_247[], isr_255[];
+extern const char isr_32[], isr_33[], isr_247[], isr_255[];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
@@ -46,6 +46,7 @@ void idt_init(void)
 	set_gate(2, isr_stub_table[2], GDT_IST_NMI);
 	set_gate(8, isr_stub_table[8], GDT_IST_DF);
 	set_gate(LAPIC_VEC_TIMER, (uint64_t)isr_32, 0);
+	set_gate(LAPIC_VEC_WAKE, (uint64_t)isr_33, 0);
 	set_gate(LAPIC_VEC_SPURIOUS, (uint64_t)isr_255, 0);
 	set_gate(PIC_SPURIOUS_BASE + 7, (uint64_t)isr_247, 0);
 }

@@ -99,6 +99,9 @@ static inline void ltr(uint16_t sel) { __asm__ volatile("ltr %0" : : "r"(sel) : 
 static inline void cli(void) { __asm__ volatile("cli" : : : "memory"); }
 static inline void sti(void) { __asm__ volatile("sti" : : : "memory"); }
 static inline void hlt(void) { __asm__ volatile("hlt" : : : "memory"); }
+/* sleep until an interrupt: STI's one-instruction shadow makes the pair atomic, so a wake-up
+ * IPI sent after the caller's last check cannot be lost before HLT (SDM 3A 6.8.3) */
+static inline void sti_hlt(void) { __asm__ volatile("sti; hlt" : : : "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause" : : : "memory"); }
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" : : "r"(va) : "memory"); }
 static inline void ud2(void) { __asm__ volatile("ud2"); }

@@ -9,6 +9,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdbool.h>
 
 #define KPRINTF_MAX 512		/* longer output is cut and ends with "...\n" */
 
@@ -16,5 +17,6 @@ int kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int kvprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 void console_write(const char *s, size_t n);
 void console_enable_fb(int on);
+bool console_held_here(void);	/* this CPU is inside console_write (an interrupt came) */
 
 #endif

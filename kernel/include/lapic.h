@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #define LAPIC_VEC_TIMER		0x20
+#define LAPIC_VEC_WAKE		0x21	/* wakes idle APs; the handler only EOIs */
 #define LAPIC_VEC_SPURIOUS	0xff
 
 enum lapic_delivery {
@@ -27,6 +28,8 @@ uint32_t lapic_id(void);		/* this CPU's APIC id, from the APIC itself */
 uint32_t cpuid_apic_id(void);		/* this CPU's APIC id from CPUID (works before enable) */
 /* Sends an IPI and, in xAPIC mode, waits for the ICR to accept it; false on a timeout. */
 bool lapic_send_ipi(uint32_t apic_id, enum lapic_delivery dm, uint8_t vector);
+/* The same to every CPU but this one (destination shorthand 11b, SDM 11.6.1). */
+bool lapic_send_ipi_others(enum lapic_delivery dm, uint8_t vector);
 void lapic_eoi(void);
 /* LAPIC timer: calibrated against the TSC; periodic interrupts at hz on this CPU. */
 uint64_t lapic_timer_calibrate(void);	/* timer ticks per second (divide by 1) */

@@ -28,6 +28,7 @@
 #define SVR_ENABLE	(1u << 8)
 #define ICR_BUSY	(1u << 12)	/* delivery status, xAPIC only */
 #define ICR_ASSERT	(1u << 14)
+#define ICR_ALL_BUT_SELF (3u << 18)	/* destination shorthand */
 #define LVT_PERIODIC	(1u << 17)
 #define LVT_MASKED	(1u << 16)
 #define TIMER_DIV_1	0xb
@@ -115,10 +116,8 @@ void lapic_init_ap(void)
 	enable_this_cpu();
 }
 
-bool lapic_send_ipi(uint32_t apic_id, enum lapic_delivery dm, uint8_t vector)
+static bool send_icr(uint32_t apic_id, uint32_t lo)
 {
-	uint32_t lo = ((uint32_t)dm << 8) | vector | ICR_ASSERT;
-
 	if (apic.x2apic) {
 		/* one 64-bit write, destination in bits 63:32; no busy bit (SDM 11.12.9) */
 		wrmsr(0x800 + REG_ICR_LO / 16, ((uint64_t)apic_id << 32) | lo);
@@ -132,6 +131,16 @@ bool lapic_send_ipi(uint32_t apic_id, enum lapic_delivery dm, uint8_t vector)
 		cpu_pause();
 	}
 	return false;
+}
+
+bool lapic_send_ipi(uint32_t apic_id, enum lapic_delivery dm, uint8_t vector)
+{
+	return send_icr(apic_id, ((uint32_t)dm << 8) | vector | ICR_ASSERT);
+}
+
+bool lapic_send_ipi_others(enum lapic_delivery dm, uint8_t vector)
+{
+	return send_icr(0, ((uint32_t)dm << 8) | vector | ICR_ASSERT | ICR_ALL_BUT_SELF);
 }
 
 void lapic_eoi(void)

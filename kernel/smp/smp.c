@@ -76,9 +76,13 @@ static __attribute__((noreturn)) void ap_idle(struct percpu *p)
 		uint64_t gen;
 
 		cpu_wait_begin(CPU_WAIT_IDLE, "work", &smp.work_gen);
-		/* acquire: pairs with the release increment in smp_run_all; fn/arg are then visible */
-		while ((gen = __atomic_load_n(&smp.work_gen, __ATOMIC_ACQUIRE)) == seen)
-			cpu_pause();
+		/* acquire: pairs with the release increment in smp_run_all; fn/arg are then visible.
+		 * Idle APs halt rather than spin: under TCG a spinning vCPU takes host time from
+		 * the ones that work (288 vCPUs share 2 host cores in CI). */
+		while ((gen = __atomic_load_n(&smp.work_gen, __ATOMIC_ACQUIRE)) == seen) {
+			sti_hlt();
+			cli();
+		}
 		cpu_wait_end();
 		seen = gen;
 		smp.work_fn(smp.work_arg);
@@ -280,6 +284,8 @@ void smp_run_all(void (*fn)(void *arg), void *arg)
 	__atomic_store_n(&smp.work_done, 0, __ATOMIC_RELAXED);
 	/* release: fn, arg and the reset count before the APs see the new generation */
 	__atomic_add_fetch(&smp.work_gen, 1, __ATOMIC_RELEASE);
+	if (others)
+		lapic_send_ipi_others(LAPIC_DM_FIXED, LAPIC_VEC_WAKE);
 	fn(arg);
 	cpu_wait_begin(CPU_WAIT_BARRIER, "work done", &smp.work_done);
 	/* acquire: pairs with each AP's release increment */

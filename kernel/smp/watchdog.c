@@ -81,7 +81,8 @@ void watchdog_tick(void)
 	uint64_t now = rdtsc();
 	unsigned busy = 0, blocked = 0, bad = 0;
 
-	if (!wd.running)
+	/* the BSP was interrupted mid-line: judge at the next tick rather than print into it */
+	if (!wd.running || console_held_here())
 		return;
 	for (unsigned i = 0; i < wd.ncpus; i++) {
 		struct percpu *p = smp_cpu(i);

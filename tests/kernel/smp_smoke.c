@@ -1,8 +1,8 @@
 /*
  * tests/kernel/smp_smoke.c - the `smp-smoke` test: every online CPU takes part.
- * Each CPU does SMOKE_ADDS locked adds on one shared counter, then all meet at a barrier,
- * then the barrier is crossed SMOKE_ROUNDS more times. It proves that every CPU ran the work
- * (the total is CPUs x SMOKE_ADDS, and each CPU's own count is right), that the barrier
+ * Each CPU does the same number of locked adds on one shared counter, then all meet at a barrier,
+ * then the barrier is crossed up to SMOKE_ROUNDS more times. It proves that every CPU ran the work
+ * (the total is CPUs x adds, and each CPU's own count is right), that the barrier
  * holds (nobody passes round r before everyone reached it: a per-round arrival count is
  * checked on the far side), and prints each CPU's add rate.
  */
@@ -14,9 +14,16 @@
 #include "tsc.h"
 #include "console.h"
 #include "pmm.h"
+#include "format.h"
 
-#define SMOKE_ADDS	200000u
-#define SMOKE_ROUNDS	64u
+/* adds per CPU: a fixed total split over the CPUs, so 288 emulated CPUs on 2 host cores
+ * finish in seconds, with at least SMOKE_MIN_ADDS each */
+#define SMOKE_TOTAL_ADDS	3200000u
+#define SMOKE_MIN_ADDS		10000u
+/* barrier crossings after the adds: fewer with many CPUs, since under TCG each crossing
+ * waits for every vCPU thread to be scheduled on the host (about 0.5 s at 288 on 2 cores) */
+#define SMOKE_ROUNDS		64u
+#define SMOKE_MIN_ROUNDS	4u
 
 struct smoke_cpu {
 	uint64_t adds;
@@ -29,6 +36,8 @@ static struct {
 	struct smp_barrier bar;
 	struct smoke_cpu *cpu;		/* one per online CPU */
 	unsigned ncpus;
+	unsigned adds;			/* per CPU */
+	unsigned rounds;
 	unsigned early;			/* atomic: crossings seen before the round was full */
 } smoke;
 
@@ -38,7 +47,7 @@ static void smoke_work(void *arg)
 	uint64_t t0 = rdtsc();
 
 	(void)arg;
-	for (unsigned i = 0; i < SMOKE_ADDS; i++) {
+	for (unsigned i = 0; i < smoke.adds; i++) {
 		/* relaxed: only the total matters, read after the barrier's acquire */
 		__atomic_fetch_add(&smoke.counter, 1, __ATOMIC_RELAXED);
 		me->adds++;
@@ -47,7 +56,7 @@ static void smoke_work(void *arg)
 	}
 	me->cycles = rdtsc() - t0;
 	barrier_wait(&smoke.bar);
-	for (unsigned r = 0; r < SMOKE_ROUNDS; r++) {
+	for (unsigned r = 0; r < smoke.rounds; r++) {
 		__atomic_fetch_add(&smoke.arrived[r], 1, __ATOMIC_RELAXED);
 		barrier_wait(&smoke.bar);
 		/* everyone arrived at round r before anyone got past the barrier */
@@ -71,6 +80,9 @@ void test_smp_smoke_run(const struct test_run *r)
 		return;
 	}
 	smoke.ncpus = n;
+	smoke.rounds = 1024 / n > SMOKE_ROUNDS ? SMOKE_ROUNDS :
+		       1024 / n < SMOKE_MIN_ROUNDS ? SMOKE_MIN_ROUNDS : 1024 / n;
+	smoke.adds = SMOKE_TOTAL_ADDS / n > SMOKE_MIN_ADDS ? SMOKE_TOTAL_ADDS / n : SMOKE_MIN_ADDS;
 	smoke.counter = 0;
 	smoke.early = 0;
 	for (unsigned i = 0; i < SMOKE_ROUNDS; i++)
@@ -78,24 +90,31 @@ void test_smp_smoke_run(const struct test_run *r)
 	barrier_init(&smoke.bar, "barrier smp-smoke", n);
 	smp_run_all(smoke_work, NULL);
 
-	if (smoke.counter != (uint64_t)n * SMOKE_ADDS)
+	if (smoke.counter != (uint64_t)n * smoke.adds)
 		report_error("counter is %llu, want %u CPUs x %u = %llu",
-			     (unsigned long long)smoke.counter, n, SMOKE_ADDS,
-			     (unsigned long long)n * SMOKE_ADDS);
+			     (unsigned long long)smoke.counter, n, smoke.adds,
+			     (unsigned long long)n * smoke.adds);
 	if (smoke.early)
 		report_error("%u barrier crossings before every CPU had arrived", smoke.early);
-	for (unsigned i = 0; i < n; i++) {
-		uint64_t rate = smoke.cpu[i].cycles ? smoke.cpu[i].adds * tsc_hz() / smoke.cpu[i].cycles : 0;
+	/* per-CPU add rates in k/s, eight CPUs to a line */
+	for (unsigned i = 0; i < n; i += 8) {
+		char line[160];
+		int len = 0;
 
-		if (smoke.cpu[i].adds != SMOKE_ADDS)
-			report_error("cpu %u did %llu adds, want %u", i,
-				     (unsigned long long)smoke.cpu[i].adds, SMOKE_ADDS);
-		kprintf("  smp-smoke: cpu %u apic_id 0x%x adds %llu rate %llu k/s\n", i,
-			smp_cpu(i)->apic_id, (unsigned long long)smoke.cpu[i].adds,
-			(unsigned long long)(rate / 1000));
-		total_rate += rate;
+		for (unsigned j = i; j < n && j < i + 8; j++) {
+			uint64_t c = smoke.cpu[j].cycles;
+			uint64_t rate = c ? smoke.cpu[j].adds * tsc_hz() / c : 0;
+
+			if (smoke.cpu[j].adds != smoke.adds)
+				report_error("cpu %u did %llu adds, want %u", j,
+					     (unsigned long long)smoke.cpu[j].adds, smoke.adds);
+			len += ksnprintf(line + len, sizeof(line) - (size_t)len, " %u:%llu", j,
+					 (unsigned long long)(rate / 1000));
+			total_rate += rate;
+		}
+		kprintf("  smp-smoke k/s by cpu:%s\n", line);
 	}
 	report_test_end("cpus=%u adds=%llu barrier_rounds=%u total_rate_kps=%llu", n,
-			(unsigned long long)smoke.counter, SMOKE_ROUNDS,
+			(unsigned long long)smoke.counter, smoke.rounds,
 			(unsigned long long)(total_rate / 1000));
 }
