@@ -64,6 +64,7 @@ KERNEL_C_SRCS := \
 	tests/kernel/boot.c \
 	tests/kernel/selftest.c \
 	tests/kernel/smp_smoke.c \
+	tests/kernel/smp_bench.c \
 	kernel/smp/smp.c \
 	kernel/smp/lapic.c \
 	kernel/smp/barrier.c \

@@ -129,7 +129,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	for (size_t i = 0; i < catalog_ntests; i++) {
 		struct test_run run = { &cl };
 
-		if (cl.test != CMDLINE_ALL && (size_t)cl.test != i)
+		if (cl.test == CMDLINE_ALL ? catalog_tests[i].kind != CATALOG_TEST : (size_t)cl.test != i)
 			continue;
 		catalog_tests[i].run(&run);
 	}

@@ -78,6 +78,7 @@ void machine_finish(enum exit_code code)
 	switch (how) {
 	case FINISH_QEMU_EXIT:
 		outl(QEMU_DEBUG_EXIT, (uint32_t)code);
+		tsc_delay_us(200000);	/* QEMU exits from another thread: give it time */
 		kprintf("on_finish=qemu-exit: no isa-debug-exit device answered; halting\n");
 		break;
 	case FINISH_REBOOT:

@@ -76,6 +76,23 @@ static void stuck(struct percpu *p, const char *why, uint64_t since)
 	}
 }
 
+/* every CPU's state when the watchdog fires: which wait, on what, since when */
+static void print_states(uint64_t now)
+{
+	static const char *const kind[] = { "running", "idle", "barrier", "lock" };
+
+	for (unsigned i = 0; i < wd.ncpus; i++) {
+		struct percpu *p = smp_cpu(i);
+		enum cpu_wait w = __atomic_load_n(&p->wait, __ATOMIC_ACQUIRE);
+		uint64_t since = w == CPU_WAIT_NONE ? wd.moved[i] : p->wait_since;
+
+		kprintf("  watchdog: cpu %u %s %s for %llu ms, heartbeat %llu\n", i, kind[w],
+			w == CPU_WAIT_NONE ? "" : (p->wait_what ? p->wait_what : "?"),
+			(unsigned long long)(tsc_ns(now - since) / 1000000),
+			(unsigned long long)p->heartbeat);
+	}
+}
+
 void watchdog_tick(void)
 {
 	uint64_t now = rdtsc();
@@ -118,6 +135,7 @@ void watchdog_tick(void)
 	}
 	if (bad) {
 		wd.running = 0;
+		print_states(now);
 		report_abort();
 	}
 }

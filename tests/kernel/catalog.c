@@ -1,7 +1,8 @@
 /*
  * tests/kernel/catalog.c - the table of tests and the table of mutations. A new scenario is a
  * line here; a new mutation is a line here plus its broken variant. The first test is the
- * default one (the GRUB default entry, test= not given).
+ * default one (the GRUB default entry, test= not given). test=all runs the CATALOG_TEST
+ * entries; benchmarks run only by name (make bench).
  */
 #include "catalog.h"
 
@@ -13,10 +14,14 @@
 
 CATALOG_RUN void test_boot_run(const struct test_run *r);
 CATALOG_RUN void test_smp_smoke_run(const struct test_run *r);
+CATALOG_RUN void test_smp_bench_run(const struct test_run *r);
 
 const struct catalog_test catalog_tests[] = {
-	{ "boot", "platform self-check: page allocator, poison, TSC, ACPI", test_boot_run },
-	{ "smp-smoke", "every CPU does locked adds on one counter and crosses a barrier", test_smp_smoke_run },
+	{ "boot", CATALOG_TEST, "platform self-check: page allocator, poison, TSC, ACPI", test_boot_run },
+	{ "smp-smoke", CATALOG_TEST, "every CPU does locked adds on one counter and crosses a barrier",
+	  test_smp_smoke_run },
+	{ "smp-bench", CATALOG_BENCH, "barrier round trip and stop-the-world latency in cycles",
+	  test_smp_bench_run },
 };
 const size_t catalog_ntests = sizeof(catalog_tests) / sizeof(catalog_tests[0]);
 

@@ -14,8 +14,14 @@ struct test_run {
 	const struct cmdline *cl;	/* the parsed boot options */
 };
 
+enum catalog_kind {
+	CATALOG_TEST,		/* has a verdict; test=all runs it */
+	CATALOG_BENCH,		/* prints figures for make bench; only run by name */
+};
+
 struct catalog_test {
 	const char *name;
+	enum catalog_kind kind;
 	const char *description;
 	void (*run)(const struct test_run *r);	/* begins and ends its own report */
 };
