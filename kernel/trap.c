@@ -101,7 +101,7 @@ void trap_dispatch(struct trap_frame *tf)
 			exception_names[vec], p->id, (unsigned long long)tf->rip);
 		report_abort();
 	}
-	report_violation("fault", "vector=%u error=0x%llx rip=0x%llx cr2=0x%llx detail=\"%s at %s+0x%llx\"",
+	report_violation("fault", "vector=%u error=0x%llx rip=0x%llx fault_addr=0x%llx detail=\"%s at %s+0x%llx\"",
 			 vec, (unsigned long long)tf->error, (unsigned long long)tf->rip,
 			 (unsigned long long)read_cr2(), exception_names[vec],
 			 where ? where : "?", (unsigned long long)off);

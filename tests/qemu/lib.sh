@@ -1,0 +1,69 @@
+# shellcheck shell=bash
+# tests/qemu/lib.sh: sourced by the QEMU tests. Owns one test's verdict: each check prints
+# "ok - what" or "not ok - what: expected ..., got ..." and counts failures; finish exits 0 or 1.
+# boot runs tools/run-qemu.sh (always TCG: KVM on these machines is a slow software KVM) and
+# keeps the console in $TEST_LOG_DIR/$TEST_NAME.console, which check_console checks against
+# the output grammar (../shared/tools/check-console). Exit 77 (skip) only through skip().
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root" || exit 2
+name=${TEST_NAME:-qemu/$(basename "$0" .sh)}
+logdir=${TEST_LOG_DIR:-build/test-logs}
+console=$logdir/$name.console
+checker=$root/../shared/tools/check-console
+failed=0
+mkdir -p "$(dirname "$console")" || exit 2
+
+pass() { echo "ok - $*"; }
+fail() { echo "not ok - $*"; failed=$((failed + 1)); }
+skip() { echo "$*"; exit 77; }	# the runner shows the last line as the reason
+finish() { [ $failed = 0 ] && exit 0; echo "$failed check(s) failed"; exit 1; }
+
+# expect WHAT WANT GOT: equal strings
+expect() { if [ "$2" = "$3" ]; then pass "$1 = $3"; else fail "$1: expected '$2', got '$3'"; fi; }
+
+# boot ARGS...: boots with tools/run-qemu.sh ARGS; sets $status, $elapsed (seconds, decimal),
+# $text (the console without escape sequences and carriage returns) and $said (run-qemu's
+# stderr, also kept in $console.stderr and shown in the test's log).
+boot() {
+	echo "# tools/run-qemu.sh --accel tcg --log $console $*"
+	local t0=$EPOCHREALTIME
+	tools/run-qemu.sh --accel tcg --log "$console" "$@" > /dev/null 2> "$console.stderr"
+	status=$?
+	elapsed=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
+	text=$(sed 's/\x1b\[[0-9;=?]*[a-zA-Z]//g; s/\r//g' "$console")
+	said=$(cat "$console.stderr")
+	sed 's/^/# /' <<< "$said"
+}
+
+# has WHAT ERE: some console line matches ERE
+has() {
+	if grep -qE -- "$2" <<< "$text"; then pass "$1"
+	else fail "$1: no console line matches /$2/"; fi
+}
+
+# banner_field KEY: the value of KEY= on the banner line (cmdline: the text between the quotes)
+banner_field() {
+	local b
+	b=$(grep -m 1 '^rmap-harness ' <<< "$text")
+	if [ "$1" = cmdline ]; then sed -n 's/.* cmdline="\(.*\)"$/\1/p' <<< "$b"
+	else sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<< "$b"; fi
+}
+
+# check_console: the console obeys the DESIGN §6 grammar (when the checker is there: in CI
+# shared/ sits beside the clone; without it this check is reported as not run, not as passed).
+check_console() {
+	if [ ! -x "$checker" ]; then echo "# $checker not found: console grammar NOT checked"; return; fi
+	local out
+	if out=$("$checker" "$console" 2>&1); then pass "check-console $console"
+	else fail "check-console $console:"; sed 's/^/#   /' <<< "$out"; fi
+}
+
+# need_qemu MAJOR: skips the test on an older QEMU (x2APIC under TCG needs 9+, issue 7)
+need_qemu() {
+	local line
+	line=$(${QEMU:-qemu-system-x86_64} --version | head -n 1)
+	[[ $line =~ version\ ([0-9]+)\. ]] && [ "${BASH_REMATCH[1]}" -ge "$1" ] ||
+		skip "needs QEMU >= $1, have: $line"
+}
