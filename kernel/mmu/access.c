@@ -1,0 +1,109 @@
+/*
+ * kernel/mmu/access.c - the accessors, which play the CPU's EPT page walker (DESIGN §3): walk
+ * one root to gfn's leaf without any lock and set Accessed (and Dirty on a write) with a
+ * locked cmpxchg, never in a non-present SPTE; and the writer's remote TLB flush, which waits
+ * until no accessor can still be inside a table the writer unlinked (kvm_flush_remote_tlbs:
+ * a vCPU leaves guest mode before KVM frees the tables it may have walked).
+ *
+ * vcpus[v].seq is odd while accessor v walks ("guest mode"); only v writes it.
+ */
+#include "atomic.h"
+#include "env.h"
+#include "mmu/mmu.h"
+
+/*
+ * The handshake is Dekker's: the accessor stores an odd seq then loads table entries; the
+ * writer stores unlinks then loads every seq. All four are seq_cst, so in their single total
+ * order either the writer's seq load comes after our odd store (it waits for our exit), or
+ * our entry loads come after its unlink (we cannot reach the unlinked table).
+ */
+void mmu_guest_enter(struct mmu *mmu, unsigned vcpu)
+{
+	/* seq_cst: see above; the odd seq is ordered before every entry load of this walk */
+	atomic_fetch_add(&mmu->vcpus[vcpu].seq, 1ul, MO_SEQ_CST);
+}
+
+void mmu_guest_exit(struct mmu *mmu, unsigned vcpu)
+{
+	struct mmu_vcpu *vc = &mmu->vcpus[vcpu];
+
+	/*
+	 * release: every table read and A/D cmpxchg of the walk completes before seq turns even;
+	 * pairs with the loads in mmu_flush_remote_tlbs. (The relaxed read: seq is ours alone.)
+	 */
+	atomic_set(&vc->seq, atomic_read(&vc->seq, MO_RELAXED) + 1, MO_RELEASE);
+}
+
+void mmu_flush_remote_tlbs(struct mmu *mmu)
+{
+	mmu->stats.flushes++;
+	for (unsigned v = 0; v < mmu->nr_vcpus; v++) {
+		/*
+		 * seq_cst: ordered after our seq_cst unlink stores (the handshake above); also an
+		 * acquire, pairing with mmu_guest_exit's release: a walk seen over is done reading.
+		 */
+		unsigned long seq = atomic_read(&mmu->vcpus[v].seq, MO_SEQ_CST);
+
+		if (!(seq & 1))
+			continue;
+		mmu->stats.flush_waits++;
+		/* acquire: pairs with mmu_guest_exit's release, as above */
+		while (atomic_read(&mmu->vcpus[v].seq, MO_ACQUIRE) == seq)
+			env_cpu_relax();
+	}
+}
+
+/* Set A (and D) in a present leaf, as the CPU does: a locked cmpxchg, retried on change. */
+static void set_ad(uint64_t *sptep, uint64_t spte, bool write, struct mmu_access_stats *st)
+{
+	for (;;) {
+		uint64_t new_spte = spte | SPTE_ACCESSED;
+
+		if (write && is_writable_pte(spte))
+			new_spte |= SPTE_DIRTY;
+		if (new_spte == spte)
+			return;
+		/*
+		 * relaxed: the bits order nothing; atomicity makes each 0->1 ours exactly once. On
+		 * failure spte is reloaded: an ager cleared A, a zap took the SPTE, or a refault.
+		 */
+		if (atomic_try_cmpxchg(sptep, &spte, new_spte, MO_RELAXED)) {
+			st->set_a += !is_accessed_spte(spte);
+			st->set_d += is_dirty_spte(new_spte) && !is_dirty_spte(spte);
+			return;
+		}
+		st->cmpxchg_failed++;
+		if (!is_shadow_present_pte(spte))
+			return;
+	}
+}
+
+bool mmu_access(struct mmu *mmu, unsigned vcpu, unsigned root, gfn_t gfn, bool write,
+		struct mmu_access_stats *st)
+{
+	uint64_t *spt = mmu->roots[root]->spt;
+	bool hit = false;
+
+	mmu_guest_enter(mmu, vcpu);
+	st->walks++;
+	for (int level = MMU_ROOT_LEVEL; level >= PG_LEVEL_4K; level--) {
+		uint64_t *sptep = &spt[spte_index_of(gfn, level)];
+		/*
+		 * seq_cst: the handshake with the writer's unlinks (above); also an acquire, pairing
+		 * with link_new_sp's release: a child table we descend into is initialised.
+		 */
+		uint64_t spte = atomic_read(sptep, MO_SEQ_CST);
+
+		if (!is_shadow_present_pte(spte))
+			break;
+		if (is_last_spte(spte, level)) {
+			set_ad(sptep, spte, write, st);
+			hit = true;
+			break;
+		}
+		spt = spte_to_child_spt(spte);
+	}
+	st->misses += !hit;
+	mmu_guest_exit(mmu, vcpu);
+	return hit;
+}

@@ -1,0 +1,148 @@
+/*
+ * spte.h - the shadow page-table entry (SPTE) in Intel EPT layout (SDM Vol. 3C §29.3.2,
+ * "EPT Translation Mechanism", Tables 29-1..29-6), with KVM's software present bit, and the
+ * pure helpers on SPTE values. No state, no locks: who may change which bits of a live SPTE is
+ * written at the top of kernel/rmap/rmap_lock.c.
+ *
+ * Levels count as KVM's PG_LEVEL_*: 1 = 4 KiB entries (a PT), 2 = 2 MiB (PD), 3 = 1 GiB
+ * (PDPT), 4 = the root (PML4). A table page holds 512 SPTEs; a non-leaf SPTE's PFN field is
+ * the physical (= identity-mapped) address of the next table page.
+ */
+#ifndef MMU_SPTE_H
+#define MMU_SPTE_H
+
+#include <stdint.h>
+#include <stdbool.h>
+
+typedef uint64_t gfn_t;		/* guest frame number */
+typedef uint64_t pfn_t;		/* host frame number */
+
+#define SPTE_ENTRIES		512
+#define SPTE_LEVEL_BITS		9
+#define PG_LEVEL_4K		1
+#define PG_LEVEL_2M		2
+#define PG_LEVEL_1G		3
+#define MMU_ROOT_LEVEL		4
+#define MMU_MAX_LEAF_LEVEL	PG_LEVEL_1G
+
+/* EPT permission bits 0-2 (any of them set makes the hardware treat the entry as present). */
+#define SPTE_READABLE		(1ull << 0)
+#define SPTE_WRITABLE		(1ull << 1)
+#define SPTE_EXECUTABLE		(1ull << 2)
+#define SPTE_RWX		(SPTE_READABLE | SPTE_WRITABLE | SPTE_EXECUTABLE)
+/* Leaf only: EPT memory type (bits 3-5, 6 = write-back) and ignore-PAT (bit 6). */
+#define SPTE_MEMTYPE_SHIFT	3
+#define SPTE_MEMTYPE_MASK	(7ull << SPTE_MEMTYPE_SHIFT)
+#define SPTE_MEMTYPE_WB		(6ull << SPTE_MEMTYPE_SHIFT)
+#define SPTE_IGNORE_PAT		(1ull << 6)
+/* Bit 7: in a level-2/3 entry, maps a 2 MiB/1 GiB page instead of pointing to a table. */
+#define SPTE_LARGE		(1ull << 7)
+/* Set by the CPU's page walker (with EPTP bit 6, A/D enabled); cleared only by software. */
+#define SPTE_ACCESSED		(1ull << 8)
+#define SPTE_DIRTY		(1ull << 9)
+/* Bit 11 is ignored by the CPU: KVM's SPTE_MMU_PRESENT_MASK, "this SPTE is shadow-present". */
+#define SPTE_MMU_PRESENT	(1ull << 11)
+/* Bits 12-51: the frame (host pfn for a leaf, next table's address for a non-leaf). */
+#define SPTE_PFN_SHIFT		12
+#define SPTE_PFN_MASK		0x000ffffffffff000ull
+/* What a zapped SPTE holds (KVM's SHADOW_NONPRESENT_VALUE, without its suppress-#VE bit). */
+#define SPTE_NONPRESENT		0ull
+
+/* A/D may change under a present leaf without mmu_lock (accessors set, agers clear A). */
+#define SPTE_VOLATILE_MASK	(SPTE_ACCESSED | SPTE_DIRTY)
+
+_Static_assert((SPTE_RWX & (SPTE_MEMTYPE_MASK | SPTE_IGNORE_PAT | SPTE_LARGE)) == 0, "EPT bits 0-7 overlap");
+_Static_assert(SPTE_MEMTYPE_MASK == 0x38 && SPTE_IGNORE_PAT == 0x40 && SPTE_LARGE == 0x80, "EPT bits 3-7");
+_Static_assert(SPTE_ACCESSED == 0x100 && SPTE_DIRTY == 0x200, "EPT A/D are bits 8 and 9");
+_Static_assert((SPTE_PFN_MASK & (SPTE_MMU_PRESENT | 0xfffull)) == 0, "PFN field starts at bit 12");
+_Static_assert(SPTE_PFN_MASK == (((1ull << 52) - 1) & ~((1ull << 12) - 1)), "PFN field is bits 12-51");
+_Static_assert((SPTE_MMU_PRESENT & 0x3ffull) == 0, "the software present bit is not a hardware bit");
+_Static_assert(sizeof(uint64_t) * SPTE_ENTRIES == 4096, "a table page holds 512 SPTEs");
+
+/* gfns covered by one entry at this level: 1, 512, 512*512. */
+static inline uint64_t pages_per_level(int level)
+{
+	return 1ull << ((level - 1) * SPTE_LEVEL_BITS);
+}
+
+/* Index into a table of this level for gfn (SDM: GPA bits 12-20, 21-29, 30-38, 39-47). */
+static inline unsigned spte_index_of(gfn_t gfn, int level)
+{
+	return (unsigned)(gfn >> ((level - 1) * SPTE_LEVEL_BITS)) & (SPTE_ENTRIES - 1);
+}
+
+static inline bool is_shadow_present_pte(uint64_t spte)
+{
+	return spte & SPTE_MMU_PRESENT;
+}
+
+static inline bool is_large_pte(uint64_t spte)
+{
+	return spte & SPTE_LARGE;
+}
+
+/* A leaf maps memory: every present level-1 entry, and large entries at levels 2-3. */
+static inline bool is_last_spte(uint64_t spte, int level)
+{
+	return level == PG_LEVEL_4K || is_large_pte(spte);
+}
+
+static inline bool is_accessed_spte(uint64_t spte)
+{
+	return spte & SPTE_ACCESSED;
+}
+
+static inline bool is_dirty_spte(uint64_t spte)
+{
+	return spte & SPTE_DIRTY;
+}
+
+static inline bool is_writable_pte(uint64_t spte)
+{
+	return spte & SPTE_WRITABLE;
+}
+
+static inline pfn_t spte_to_pfn(uint64_t spte)
+{
+	return (spte & SPTE_PFN_MASK) >> SPTE_PFN_SHIFT;
+}
+
+/* The table page a present non-leaf SPTE points to. */
+static inline uint64_t *spte_to_child_spt(uint64_t spte)
+{
+	return (uint64_t *)(uintptr_t)(spte & SPTE_PFN_MASK);
+}
+
+/* A leaf: RWX, write-back, mapping pfn; large at levels 2 and 3; A and D as the fault had them. */
+static inline uint64_t make_leaf_spte(pfn_t pfn, int level, bool accessed, bool dirty)
+{
+	uint64_t spte = SPTE_MMU_PRESENT | SPTE_RWX | SPTE_MEMTYPE_WB | SPTE_IGNORE_PAT |
+			((pfn << SPTE_PFN_SHIFT) & SPTE_PFN_MASK);
+
+	if (level > PG_LEVEL_4K)
+		spte |= SPTE_LARGE;
+	if (accessed)
+		spte |= SPTE_ACCESSED;
+	if (dirty)
+		spte |= SPTE_DIRTY;
+	return spte;
+}
+
+/* A non-leaf: RWX, pointing to the 4 KiB-aligned table page child_spt (memtype is ignored). */
+static inline uint64_t make_nonleaf_spte(const uint64_t *child_spt)
+{
+	return SPTE_MMU_PRESENT | SPTE_RWX | ((uint64_t)(uintptr_t)child_spt & SPTE_PFN_MASK);
+}
+
+/*
+ * May bits of this SPTE change while the writer holds mmu_lock (KVM spte_has_volatile_bits)?
+ * KVM: a present A/D leaf whose A is clear, or writable with D clear, since the CPU may set
+ * them. Here agers also clear A without mmu_lock (DESIGN §2), so a set A is volatile too:
+ * every present leaf is. Non-leaf entries are not: accessors set A/D only in leaves.
+ */
+static inline bool spte_has_volatile_bits(uint64_t spte, int level)
+{
+	return is_shadow_present_pte(spte) && is_last_spte(spte, level);
+}
+
+#endif /* MMU_SPTE_H */

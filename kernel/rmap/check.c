@@ -1,0 +1,202 @@
+/*
+ * kernel/rmap/check.c - the online invariant checks of check.h. They read the chain and the
+ * shadow-page metadata with the same rights as the caller (rmap lock held, or the world
+ * stopped) and never write anything but the holder counts. Pointers are validated before they
+ * are followed, so a broken variant produces a violation rather than a wild read.
+ */
+#include "atomic.h"
+#include "env.h"
+#include "mmu/mmu.h"
+#include "mmu/page_index.h"
+#include "mmu/pool.h"
+#include "rmap/check.h"
+
+#define CHAIN_MAX_DESCS	(1u << 16)	/* longer means a cycle */
+#define FP_PRIME	0x100000001b3ull
+
+static uint64_t fp_mix(uint64_t h, uint64_t v)
+{
+	return (h ^ v) * FP_PRIME;
+}
+
+void rmap_check_hold(struct memslot *slot, struct rmap_head *head)
+{
+	/*
+	 * relaxed: the count orders nothing. With a working lock the holders' increments and
+	 * decrements are already ordered by its acquire/release; with a broken one two holders
+	 * overlap and the atomic add shows it.
+	 */
+	unsigned long before = atomic_fetch_add(&rmap_cell_of(head)->holders, 1ul, MO_RELAXED);
+	gfn_t gfn = 0;
+	int level = 0;
+
+	if (!before)
+		return;
+	memslot_head_to_gfn(slot, head, &gfn, &level);
+	env_violation("mutex", gfn, level, "rmap lock taken while %lu other holder(s) hold it",
+		      before);
+}
+
+void rmap_check_release(struct rmap_head *head)
+{
+	/* relaxed: see rmap_check_hold */
+	atomic_fetch_sub(&rmap_cell_of(head)->holders, 1ul, MO_RELAXED);
+}
+
+bool rmap_check_desc(const struct memslot *slot, const struct pte_list_desc *desc, gfn_t gfn,
+		     int level)
+{
+	if ((uintptr_t)desc % sizeof(struct pte_list_desc) ||
+	    !page_index_get(slot->desc_index, desc)) {
+		env_violation("uaf", gfn, level, "desc pointer %p is not a pte_list_desc",
+			      (const void *)desc);
+		return false;
+	}
+	if ((uint64_t)(uintptr_t)desc->more == POOL_POISON64 ||
+	    desc->spte_count == (uint32_t)POOL_POISON64) {
+		env_violation("uaf", gfn, level, "desc %p is freed (poisoned)", (const void *)desc);
+		return false;
+	}
+	return true;
+}
+
+bool rmap_check_sptep(const struct memslot *slot, const uint64_t *sptep, gfn_t gfn, int level)
+{
+	const struct mmu_page *sp;
+	unsigned i;
+	uint64_t spte;
+
+	if (!sptep || (uintptr_t)sptep % sizeof(uint64_t)) {
+		env_violation("spte-owner", gfn, level, "sptep %p is not an SPTE pointer",
+			      (const void *)sptep);
+		return false;
+	}
+	sp = page_index_get(slot->sp_index, sptep);
+	if (!sp) {
+		env_violation("spte-owner", gfn, level, "sptep %p is not in a table page",
+			      (const void *)sptep);
+		return false;
+	}
+	/*
+	 * relaxed: a lockless peek; a freed page reads as poison, a live one as an SPTE. An
+	 * unlinked page (SP_ZAPPED) is still allocated: its leaves leave their rmaps before the
+	 * writer frees it, and that needs the rmap lock our caller holds.
+	 */
+	spte = atomic_read(sptep, MO_RELAXED);
+	if (spte == POOL_POISON64 || atomic_read(&sp->state, MO_RELAXED) == SP_FREE) {
+		env_violation("uaf", gfn, level, "sptep %p is in a freed table page (spte=%#llx)",
+			      (const void *)sptep, (unsigned long long)spte);
+		return false;
+	}
+	i = (unsigned)(sptep - sp->spt);
+	if (sp->level != level || sp_gfn_at(sp, i) != (gfn & ~(pages_per_level(level) - 1))) {
+		env_violation("spte-owner", gfn, level,
+			      "sptep %p is entry %u of a level-%d page for gfn %llx", (const void *)sptep,
+			      i, sp->level, (unsigned long long)sp_gfn_at(sp, i));
+		return false;
+	}
+	return true;
+}
+
+/* One desc of a chain: its counts and entries; mixes it into *h. */
+static bool check_one_desc(const struct memslot *slot, gfn_t gfn, int level,
+			   const struct pte_list_desc *d, bool is_head, uint32_t tail, uint64_t *h)
+{
+	if (!rmap_check_desc(slot, d, gfn, level))
+		return false;
+	if (d->spte_count < 1 || d->spte_count > PTE_LIST_EXT ||
+	    (!is_head && d->spte_count != PTE_LIST_EXT) || d->tail_count != tail) {
+		env_violation("audit", gfn, level,
+			      "desc %p: spte_count=%u tail_count=%u (%s desc, %u entries behind it)",
+			      (const void *)d, d->spte_count, d->tail_count, is_head ? "head" : "tail",
+			      tail);
+		return false;
+	}
+	*h = fp_mix(fp_mix(fp_mix(*h, (uintptr_t)d), (uintptr_t)d->more), d->tail_count);
+	for (unsigned i = 0; i < PTE_LIST_EXT; i++) {
+		if (i >= d->spte_count) {
+			if (d->sptes[i]) {
+				env_violation("audit", gfn, level, "desc %p: sptes[%u] set beyond count %u",
+					      (const void *)d, i, d->spte_count);
+				return false;
+			}
+			continue;
+		}
+		if (!rmap_check_sptep(slot, d->sptes[i], gfn, level))
+			return false;
+		*h = fp_mix(*h, (uintptr_t)d->sptes[i]);
+	}
+	return true;
+}
+
+bool rmap_check_chain(const struct memslot *slot, gfn_t gfn, int level, unsigned long val,
+		      uint64_t *fp, uint64_t *nr_descs)
+{
+	const struct pte_list_desc *d;
+	uint64_t h = fp_mix(0xcbf29ce484222325ull, val);
+	uint32_t total = 0, ndesc = 0;
+
+	*nr_descs = 0;
+	if (val && !(val & RMAP_MANY)) {
+		if (!rmap_check_sptep(slot, (const uint64_t *)val, gfn, level))
+			return false;
+	} else if (val) {
+		/* first pass: pointers and totals, bounded against cycles */
+		for (d = (const struct pte_list_desc *)(val & ~RMAP_MANY); d; d = d->more) {
+			if (!rmap_check_desc(slot, d, gfn, level))
+				return false;
+			if (++ndesc > CHAIN_MAX_DESCS) {
+				env_violation("audit", gfn, level, "chain longer than %u descs (a cycle?)",
+					      CHAIN_MAX_DESCS);
+				return false;
+			}
+			total += d->spte_count;
+		}
+		/* second pass: counts against what lies behind each desc, entries, fingerprint */
+		d = (const struct pte_list_desc *)(val & ~RMAP_MANY);
+		for (bool head = true; d; d = d->more, head = false) {
+			total -= d->spte_count;
+			if (!check_one_desc(slot, gfn, level, d, head, total, &h))
+				return false;
+		}
+	}
+	*fp = h;
+	*nr_descs = ndesc;
+	return true;
+}
+
+void rmap_check_stable(const struct memslot *slot, struct rmap_head *head, gfn_t gfn, int level,
+		       unsigned long locked_val, uint64_t fp)
+{
+	unsigned long now = __rmap_get(head);
+	uint64_t fp_now = fp, ndesc;
+
+	/* the head first (cheap), then every desc, then the head again: the window to the
+	 * unlock stays as short as it can be */
+	if (now == locked_val && rmap_check_chain(slot, gfn, level, now, &fp_now, &ndesc) &&
+	    fp_now == fp && (now = __rmap_get(head)) == locked_val)
+		return;
+	env_violation("chain-stable", gfn, level,
+		      "chain changed while the rmap was locked (locked %#lx, now %#lx%s)", locked_val,
+		      now, fp_now == fp ? "" : ", descs differ");
+}
+
+uint64_t rmap_check_stuck(const struct memslot *slot)
+{
+	uint64_t stuck = 0;
+
+	for (int level = PG_LEVEL_4K; level <= MMU_MAX_LEAF_LEVEL; level++) {
+		for (uint64_t idx = 0; idx < memslot_nheads(slot, level); idx++) {
+			gfn_t gfn = memslot_index_to_gfn(slot, level, idx);
+			/* relaxed: a snapshot; LOCKED alone is never a transient state */
+			unsigned long val = atomic_read(&gfn_to_rmap(slot, gfn, level)->val, MO_RELAXED);
+
+			if (val != RMAP_LOCKED)
+				continue;
+			stuck++;
+			env_violation("liveness", gfn, level,
+				      "rmap is LOCKED with no chain: its locker got 0 and will never unlock");
+		}
+	}
+	return stuck;
+}

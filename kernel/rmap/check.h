@@ -1,0 +1,50 @@
+/*
+ * check.h - the DESIGN §4 checks that run on the rmap's own paths (kernel/rmap/check.c):
+ * `mutex` (a holder count beside each head), `chain-stable` (a fingerprint of the chain taken
+ * after the lock and compared before the unlock), `uaf` (a walker about to follow a pointer
+ * that is not a live desc, or reading a SPTE from a freed table page), `spte-owner` (each
+ * SPTE pointer lies in a live shadow page of the right level, at the slot for its gfn) and
+ * the chain's structure (`audit`: counts, full tails, tail_count). Each reports through
+ * env_violation and returns false, so the caller stops before following a bad pointer.
+ * Portable: the kernel harness and the host tests call the same functions.
+ */
+#ifndef RMAP_CHECK_H
+#define RMAP_CHECK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "rmap/memslot.h"
+
+/* mutex: count the caller in as a holder of head (after its lock succeeded), and out again. */
+void rmap_check_hold(struct memslot *slot, struct rmap_head *head);
+void rmap_check_release(struct rmap_head *head);
+
+/* uaf: is desc a live pte_list_desc of this slot's pool (aligned, in a desc page, not poison)? */
+bool rmap_check_desc(const struct memslot *slot, const struct pte_list_desc *desc, gfn_t gfn,
+		     int level);
+
+/* spte-owner (and uaf for a poisoned table page): may sptep be in the rmap of (gfn, level)? */
+bool rmap_check_sptep(const struct memslot *slot, const uint64_t *sptep, gfn_t gfn, int level);
+
+/*
+ * Walk the chain val (LOCKED masked) of the rmap (gfn, level) checking every desc and sptep
+ * and the counts; on success store a fingerprint of the whole chain in *fp. The caller holds
+ * the rmap lock, or every other CPU is stopped.
+ */
+bool rmap_check_chain(const struct memslot *slot, gfn_t gfn, int level, unsigned long val,
+		      uint64_t *fp, uint64_t *nr_descs);
+
+/* chain-stable: compare head's chain now with the value the lock returned and the fingerprint
+ * taken after it. */
+void rmap_check_stable(const struct memslot *slot, struct rmap_head *head, gfn_t gfn, int level,
+		       unsigned long locked_val, uint64_t fp);
+
+/*
+ * liveness, for a watchdog: rmaps whose val is exactly RMAP_LOCKED, locked with no chain.
+ * No lock ever returns such an rmap to its caller as held (the value it returns is 0, which
+ * means "elided"), so nobody will unlock it and its next locker spins for ever. Safe to run
+ * concurrently with everything (reads each head once). Returns how many it reported.
+ */
+uint64_t rmap_check_stuck(const struct memslot *slot);
+
+#endif /* RMAP_CHECK_H */

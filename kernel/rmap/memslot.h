@@ -1,0 +1,86 @@
+/*
+ * memslot.h - one memslot's rmaps (KVM's slot->arch.rmap[level - 1][]): a head per (gfn,
+ * level), levels 4K..1G, indexed as KVM's gfn_to_index. Each head sits in an rmap_cell beside
+ * a holder count for the `mutex` check. The slot also carries what the rmap code needs from
+ * its MMU: the ops vector (correct or broken variant), whether checks run, how often a lock
+ * holder lingers (a torture knob, locktorture's long hold: more waiting, wider races, same
+ * protocol), mmu_lock for the writer's assertion, the desc pool and the page indexes the
+ * checks consult. All of it is
+ * fixed between memslot_init and memslot_destroy except the heads, holder counts and
+ * descs_live (written under the rmap protocol and mmu_lock respectively).
+ */
+#ifndef RMAP_MEMSLOT_H
+#define RMAP_MEMSLOT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "mmu/parray.h"
+#include "rmap/rmap.h"
+
+struct rmap_ops;
+struct mmu_lock;
+struct pool;
+struct page_index;
+
+struct rmap_cell {
+	struct rmap_head head;
+	unsigned long holders;		/* atomic: rmap lock holders now (checks only) */
+};
+_Static_assert(sizeof(struct rmap_cell) == 16, "rmap_cell is a power of two");
+
+struct memslot {
+	gfn_t base_gfn;
+	uint64_t npages;
+	struct parray rmap[MMU_MAX_LEAF_LEVEL];	/* [level - 1]: struct rmap_cell */
+	const struct rmap_ops *ops;
+	bool checks;			/* run the DESIGN §4 checks on the hot paths */
+	unsigned torture_hold_every;	/* 1 in N rmap-lock holds relaxes inside (0: never) */
+	uint64_t writer_holds;		/* the writer's count for it; mmu_lock held for write */
+	struct mmu_lock *mmu_lock;
+	struct pool *desc_pool;
+	const struct page_index *desc_index;	/* desc pages (checks) */
+	const struct page_index *sp_index;	/* table page -> struct mmu_page (checks) */
+	uint64_t descs_live;		/* descs in chains; mmu_lock held for write */
+};
+
+/* KVM's gfn_to_index: which head of `level` covers gfn. */
+static inline uint64_t gfn_to_index(gfn_t gfn, gfn_t base_gfn, int level)
+{
+	int shift = (level - 1) * SPTE_LEVEL_BITS;
+
+	return (gfn >> shift) - (base_gfn >> shift);
+}
+
+static inline uint64_t memslot_nheads(const struct memslot *slot, int level)
+{
+	return slot->rmap[level - 1].n;
+}
+
+static inline struct rmap_cell *rmap_cell_of(struct rmap_head *head)
+{
+	return (struct rmap_cell *)((char *)head - offsetof(struct rmap_cell, head));
+}
+
+static inline struct rmap_head *gfn_to_rmap(const struct memslot *slot, gfn_t gfn, int level)
+{
+	struct rmap_cell *cell = parray_at(&slot->rmap[level - 1],
+					   gfn_to_index(gfn, slot->base_gfn, level));
+
+	return &cell->head;
+}
+
+/* The first gfn of the head at idx of level. */
+static inline gfn_t memslot_index_to_gfn(const struct memslot *slot, int level, uint64_t idx)
+{
+	int shift = (level - 1) * SPTE_LEVEL_BITS;
+
+	return ((slot->base_gfn >> shift) + idx) << shift;
+}
+
+bool memslot_init(struct memslot *slot, gfn_t base_gfn, uint64_t npages);
+void memslot_destroy(struct memslot *slot);
+/* Which (gfn, level) a head belongs to (violation reports; a linear search). */
+bool memslot_head_to_gfn(const struct memslot *slot, const struct rmap_head *head,
+			 gfn_t *gfn, int *level);
+
+#endif /* RMAP_MEMSLOT_H */

@@ -1,0 +1,181 @@
+/*
+ * kernel/rmap/variants.c - rmap_variants[]: the correct protocol ("none") and the broken
+ * variants of DESIGN §5, each a few lines beside the step it breaks and each naming the
+ * invariant that must catch it (locktorture's lock_busted). A variant the checks miss is a
+ * bug of the harness. Where a race window is a few instructions wide, the broken step widens
+ * it (widen_window, locktorture's torture delays); the correct steps have no such delay.
+ */
+#include "atomic.h"
+#include "env.h"
+#include "rmap/rmap.h"
+#include "rmap/rmap_ops.h"
+
+/*
+ * A broken step's race window is a few instructions wide; on one call in WIDEN_EVERY it
+ * yields the CPU inside it, so a short run hits it. Not on every call: a writer that yields
+ * per SPTE would starve and trip the watchdog instead of the invariant under test.
+ */
+#define WIDEN_EVERY	16
+static unsigned widen_calls;	/* atomic */
+
+static void widen_window(void)
+{
+	/* relaxed: a statistic deciding when to yield */
+	if (atomic_fetch_add(&widen_calls, 1u, MO_RELAXED) % WIDEN_EVERY == 0)
+		env_cpu_relax();
+}
+
+/* ro-unlock-elided: the read-only unlock writes old back even when the lock was elided (0),
+ * undoing a writer's 0 -> 1 fill made meanwhile. */
+static bool unlock_readonly_always_store(struct rmap_head *head, unsigned long old_val)
+{
+	bool unchanged = atomic_read(&head->val, MO_RELAXED) == (old_val | RMAP_LOCKED);
+
+	atomic_set(&head->val, old_val, MO_RELEASE);
+	return unchanged;
+}
+
+/* no-recheck: after waiting out a holder, lock even if it emptied the rmap: the cmpxchg
+ * 0 -> LOCKED succeeds, the caller gets 0 ("elided") and never unlocks. */
+static unsigned long lock_no_recheck(struct rmap_head *head)
+{
+	unsigned long old_val = atomic_read(&head->val, MO_RELAXED);
+
+	if (!old_val)
+		return 0;
+	do {
+		while (old_val & RMAP_LOCKED) {
+			env_cpu_relax();
+			old_val = atomic_read(&head->val, MO_RELAXED);
+		}
+	} while (!atomic_try_cmpxchg(&head->val, &old_val, old_val | RMAP_LOCKED, MO_ACQUIRE));
+	return old_val;
+}
+
+/* lock-plain-store: test, then set LOCKED with a plain store instead of a cmpxchg: two
+ * walkers can both see it unlocked and both "take" it. */
+static unsigned long lock_plain_store(struct rmap_head *head)
+{
+	unsigned long old_val = atomic_read(&head->val, MO_RELAXED);
+
+	if (!old_val)
+		return 0;
+	while (old_val & RMAP_LOCKED) {
+		env_cpu_relax();
+		old_val = atomic_read(&head->val, MO_RELAXED);
+	}
+	if (!old_val)
+		return 0;
+	/* widen the test-to-set window by a short busy wait (a yield here would mostly let a
+	 * whole critical section pass, a lost update rather than two holders at once) */
+	for (unsigned i = 0; i < 256; i++)
+		(void)atomic_read(&head->val, MO_RELAXED);
+	atomic_set(&head->val, old_val | RMAP_LOCKED, MO_RELAXED);
+	return old_val;
+}
+
+/* writer-no-rmap-lock / ager-no-lock: "lock" by reading the chain, take nothing; the
+ * caller's use of the value (its critical section) starts inside the widened window. */
+static unsigned long lock_none(struct rmap_head *head)
+{
+	unsigned long val = __rmap_get(head);
+
+	widen_window();
+	return val;
+}
+
+static bool unlock_readonly_none(struct rmap_head *head, unsigned long old_val)
+{
+	(void)head;
+	(void)old_val;
+	return true;
+}
+
+/* iter-no-mask: the iterator's read of the head keeps LOCKED, which the holder always sees. */
+static unsigned long get_unmasked(struct rmap_head *head)
+{
+	return atomic_read(&head->val, MO_RELAXED);
+}
+
+/* age-plain-rmw: clear Accessed by load, modify, store: loses a Dirty an accessor sets in
+ * between, and can resurrect a SPTE a zap just cleared. */
+static uint64_t age_spte_plain_rmw(uint64_t *sptep)
+{
+	uint64_t old = atomic_read(sptep, MO_RELAXED);
+
+	widen_window();
+	atomic_set(sptep, old & ~SPTE_ACCESSED, MO_RELAXED);
+	return old;
+}
+
+/* zap-plain-store: clear a present leaf with a plain store although A/D are volatile: an A/D
+ * set (or an ager's clear) between the read and the store is lost (or counted twice). */
+static uint64_t clear_spte_plain_store(uint64_t *sptep, int level)
+{
+	uint64_t old = atomic_read(sptep, MO_RELAXED);
+
+	(void)level;
+	widen_window();
+	atomic_set(sptep, SPTE_NONPRESENT, MO_RELAXED);
+	return old;
+}
+
+#define CORRECT_STEPS							\
+	.lock = __rmap_lock, .unlock = __rmap_unlock,			\
+	.lock_readonly = __rmap_lock, .unlock_readonly = __rmap_unlock_readonly, \
+	.get = __rmap_get, .age_spte = age_spte_clear_accessed,	\
+	.clear_spte = mmu_spte_clear, .zap_drops_rmaps = true
+
+/* Each broken entry is CORRECT_STEPS with the broken step overriding one initialiser. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Woverride-init"
+const struct rmap_ops rmap_variants[] = {
+	{ .name = "none", .inv = NULL, .description = "the protocol as in Linux v6.14+",
+	  CORRECT_STEPS },
+	{ .name = "ro-unlock-elided", .inv = "unlock-readonly",
+	  .description = "read-only unlock stores old even when the lock was elided",
+	  CORRECT_STEPS, .unlock_readonly = unlock_readonly_always_store },
+	{ .name = "no-recheck", .inv = "liveness",
+	  .description = "lock does not recheck for 0 after spinning: an empty rmap stays LOCKED",
+	  CORRECT_STEPS, .lock = lock_no_recheck, .lock_readonly = lock_no_recheck },
+	{ .name = "lock-plain-store", .inv = "mutex",
+	  .description = "lock sets LOCKED with a plain store after testing, not a cmpxchg",
+	  CORRECT_STEPS, .lock = lock_plain_store, .lock_readonly = lock_plain_store },
+	{ .name = "writer-no-rmap-lock", .inv = "mutex",
+	  .description = "writer changes chains under mmu_lock without the rmap lock",
+	  CORRECT_STEPS, .lock = lock_none },
+	{ .name = "ager-no-lock", .inv = "chain-stable",
+	  .description = "ager walks chains without the read-only rmap lock",
+	  CORRECT_STEPS, .lock_readonly = lock_none, .unlock_readonly = unlock_readonly_none },
+	{ .name = "iter-no-mask", .inv = "spte-owner",
+	  .description = "iterator does not mask LOCKED off the head value",
+	  CORRECT_STEPS, .get = get_unmasked },
+	{ .name = "age-plain-rmw", .inv = "ad-conservation",
+	  .description = "ager clears Accessed by a plain read-modify-write of the SPTE",
+	  CORRECT_STEPS, .age_spte = age_spte_plain_rmw },
+	{ .name = "zap-plain-store", .inv = "ad-conservation",
+	  .description = "zap clears a leaf with a plain store though A/D are volatile",
+	  CORRECT_STEPS, .clear_spte = clear_spte_plain_store },
+	{ .name = "pt-free-referenced", .inv = "uaf",
+	  .description = "zapping a table frees it with its leaves still in their rmaps",
+	  CORRECT_STEPS, .zap_drops_rmaps = false },
+};
+#pragma GCC diagnostic pop
+const unsigned rmap_nr_variants = sizeof(rmap_variants) / sizeof(rmap_variants[0]);
+
+static bool str_eq(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return *a == *b;
+}
+
+const struct rmap_ops *rmap_ops_find(const char *name)
+{
+	for (unsigned i = 0; i < rmap_nr_variants; i++)
+		if (str_eq(rmap_variants[i].name, name))
+			return &rmap_variants[i];
+	return NULL;
+}

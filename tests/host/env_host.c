@@ -1,0 +1,163 @@
+/*
+ * tests/host/env_host.c - env.h for Linux programs: pthreads are the CPUs (a thread-local
+ * dense id), relax yields (threads outnumber the two cores CI has), pages come from
+ * aligned_alloc and are poisoned on free, violations are counted per invariant id (atomic
+ * counts, names added under a mutex) and the first few printed as the kernel prints them.
+ * The counters are the verdict of the host tests (env_host.h).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "env_host.h"
+
+#define MAX_INVS 32
+
+static __thread unsigned this_cpu;
+static int64_t pages_in_use;			/* atomic */
+static uint64_t relax_calls;			/* atomic */
+
+/* Names are added under the mutex; counts are atomics, readable without it (crash path). */
+static struct {
+	pthread_mutex_t lock;
+	const char *test;
+	unsigned print_limit;
+	uint64_t total;				/* atomic */
+	unsigned ninv;				/* atomic: names published with release */
+	const char *inv[MAX_INVS];		/* string literals from the core */
+	uint64_t count[MAX_INVS];		/* atomic */
+} viol = { PTHREAD_MUTEX_INITIALIZER, "host", 10, 0, 0, { 0 }, { 0 } };
+
+void env_host_set_cpu(unsigned cpu)
+{
+	this_cpu = cpu;
+}
+
+unsigned env_cpu_id(void)
+{
+	return this_cpu;
+}
+
+void env_cpu_relax(void)
+{
+	__atomic_fetch_add(&relax_calls, 1, __ATOMIC_RELAXED);
+	sched_yield();
+}
+
+uint64_t env_host_relax_calls(void)
+{
+	return __atomic_load_n(&relax_calls, __ATOMIC_RELAXED);
+}
+
+void *env_page_alloc(void)
+{
+	void *p = aligned_alloc(ENV_PAGE_SIZE, ENV_PAGE_SIZE);
+
+	if (!p)
+		return NULL;
+	memset(p, 0, ENV_PAGE_SIZE);
+	__atomic_fetch_add(&pages_in_use, 1, __ATOMIC_RELAXED);
+	return p;
+}
+
+void env_page_free(void *page)
+{
+	memset(page, 0x6b, ENV_PAGE_SIZE);
+	free(page);
+	__atomic_fetch_sub(&pages_in_use, 1, __ATOMIC_RELAXED);
+}
+
+int64_t env_host_pages_in_use(void)
+{
+	return __atomic_load_n(&pages_in_use, __ATOMIC_RELAXED);
+}
+
+void env_violation(const char *inv, uint64_t gfn, int level, const char *fmt, ...)
+{
+	char detail[256];
+	uint64_t nth;
+	unsigned i;
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(detail, sizeof(detail), fmt, ap);
+	va_end(ap);
+	pthread_mutex_lock(&viol.lock);
+	for (i = 0; i < viol.ninv && strcmp(viol.inv[i], inv); i++)
+		;
+	if (i == viol.ninv && i < MAX_INVS) {
+		viol.inv[i] = inv;
+		/* release: the name is in place before a lock-free reader sees the new ninv */
+		__atomic_store_n(&viol.ninv, i + 1, __ATOMIC_RELEASE);
+	}
+	if (i < MAX_INVS)
+		__atomic_fetch_add(&viol.count[i], 1, __ATOMIC_RELAXED);
+	nth = __atomic_add_fetch(&viol.total, 1, __ATOMIC_RELAXED);
+	if (nth <= viol.print_limit) {
+		printf("VIOLATION inv=%s test=%s cpu=%u gfn=%llx level=%d detail=\"%s\"\n", inv,
+		       viol.test, this_cpu, (unsigned long long)gfn, level, detail);
+		fflush(stdout);
+	}
+	pthread_mutex_unlock(&viol.lock);
+}
+
+void env_assert_fail(const char *expr, const char *file, int line)
+{
+	fprintf(stderr, "assertion failed: %s at %s:%d (cpu %u)\n", expr, file, line, this_cpu);
+	abort();
+}
+
+void env_host_set_test(const char *name)
+{
+	pthread_mutex_lock(&viol.lock);
+	viol.test = name;
+	pthread_mutex_unlock(&viol.lock);
+}
+
+void env_host_set_print_limit(unsigned n)
+{
+	pthread_mutex_lock(&viol.lock);
+	viol.print_limit = n;
+	pthread_mutex_unlock(&viol.lock);
+}
+
+void env_host_reset(void)
+{
+	pthread_mutex_lock(&viol.lock);
+	for (unsigned i = 0; i < MAX_INVS; i++)
+		__atomic_store_n(&viol.count[i], 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&viol.ninv, 0, __ATOMIC_RELEASE);
+	__atomic_store_n(&viol.total, 0, __ATOMIC_RELAXED);
+	pthread_mutex_unlock(&viol.lock);
+}
+
+uint64_t env_host_violations(void)
+{
+	return __atomic_load_n(&viol.total, __ATOMIC_RELAXED);
+}
+
+uint64_t env_host_violations_of(const char *inv)
+{
+	/* acquire: pairs with the release store of ninv; names below it are in place */
+	unsigned n = __atomic_load_n(&viol.ninv, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < n; i++)
+		if (!strcmp(viol.inv[i], inv))
+			return __atomic_load_n(&viol.count[i], __ATOMIC_RELAXED);
+	return 0;
+}
+
+void env_host_violation_summary(char *buf, unsigned size)
+{
+	unsigned n = __atomic_load_n(&viol.ninv, __ATOMIC_ACQUIRE), len = 0;
+
+	buf[0] = 0;
+	for (unsigned i = 0; i < n && len < size; i++)
+		len += (unsigned)snprintf(buf + len, size - len, "%s%s=%llu", i ? " " : "",
+					  viol.inv[i],
+					  (unsigned long long)__atomic_load_n(&viol.count[i],
+									      __ATOMIC_RELAXED));
+}

@@ -1,0 +1,211 @@
+/*
+ * test_mmu_audit.c - the MMU on one thread, and its checkers made to fail. First faults at
+ * 4K/2M/1G in several roots, huge pages replacing tables and tables replacing huge pages,
+ * accessor A/D sets, aging, range and full zaps, each followed by mmu_audit and the A/D
+ * conservation check, which must find nothing; chain lengths and page totals are checked
+ * against what the operations imply. Then each checker is shown to go red on a deliberate
+ * corruption (a LOCKED bit at a checkpoint, a leaf missing from its rmap, a stray leaf, a
+ * wrong present count, a wrong tail_count, an rmap entry at the wrong level, an entry into a
+ * freed table page, a store into a quarantined desc, a lost A/D set), and to be clean again
+ * once the corruption is undone.
+ */
+#include <stdint.h>
+#include <string.h>
+#include "atomic.h"
+#include "core_tap.h"
+#include "env_host.h"
+#include "mmu/mmu.h"
+#include "rmap/check.h"
+#include "rmap/rmap_ops.h"
+
+#define NPAGES	(4 * 512)	/* four 2M regions; 1G leaves reach past the slot's end */
+#define ROOTS	4
+
+static struct mmu mmu;
+static struct mmu_caches mc;
+static struct mmu_access_stats acc;
+static struct age_stats ages;
+
+static void fault(unsigned root, gfn_t gfn, int level, bool write)
+{
+	mmu_topup_memory_caches(&mmu, &mc);
+	mmu_write_lock(&mmu.lock);
+	ENV_ASSERT(mmu_fault(&mmu, &mc, root, gfn, level, write) != FAULT_RETRY);
+	mmu_write_unlock(&mmu.lock);
+}
+
+static void zap_range(gfn_t start, gfn_t end)
+{
+	mmu_write_lock(&mmu.lock);
+	mmu_zap_gfn_range(&mmu, start, end);
+	mmu_write_unlock(&mmu.lock);
+}
+
+static unsigned chain_len(gfn_t gfn, int level)
+{
+	return pte_list_count(gfn_to_rmap(&mmu.slot, gfn, level)->val);
+}
+
+/* audit + conservation: how many violations now */
+static uint64_t check_all(void)
+{
+	env_host_reset();
+	mmu_audit(&mmu);
+	mmu_check_ad_conservation(&mmu, acc.set_a, acc.set_d, ages.accessed_cleared);
+	return env_host_violations();
+}
+
+static uint64_t live_pages(void)
+{
+	return mmu.stats.pages_allocated - mmu.stats.pages_freed;
+}
+
+static void test_clean_operations(void)
+{
+	for (unsigned r = 0; r < ROOTS; r++)
+		for (gfn_t g = 0; g < 40; g++)
+			fault(r, g, PG_LEVEL_4K, g & 1);
+	tap_check(check_all() == 0 && chain_len(7, 1) == ROOTS && live_pages() == ROOTS * 4,
+		  "4K faults in %u roots: clean audit, chains of %u, 3 tables per root (%llu pages)",
+		  ROOTS, chain_len(7, 1), (unsigned long long)live_pages());
+
+	fault(0, 3, PG_LEVEL_2M, false);	/* replaces root 0's PT of region 0 */
+	tap_check(check_all() == 0 && chain_len(3, 1) == ROOTS - 1 && chain_len(0, 2) == 1 &&
+		  live_pages() == ROOTS * 4 - 1,
+		  "2M fault over a table: subtree zapped, 4K chains shrink, table freed");
+
+	fault(0, 5, PG_LEVEL_4K, true);		/* drops root 0's 2M leaf again */
+	tap_check(check_all() == 0 && chain_len(0, 2) == 0 && chain_len(5, 1) == ROOTS,
+		  "4K fault under a 2M leaf: huge leaf dropped, new table");
+
+	fault(1, 700, PG_LEVEL_1G, true);	/* root 1: whole 1G region, past the 4K tables */
+	tap_check(check_all() == 0 && chain_len(0, 3) == 1 && chain_len(5, 1) == ROOTS - 1,
+		  "1G fault over a PD: two levels of tables zapped");
+
+	age_gfn_range(&mmu.slot, 0, 300, &ages);	/* faults set A: clear some first */
+	for (unsigned r = 0; r < ROOTS; r++)
+		for (gfn_t g = 0; g < 600; g += 3)
+			mmu_access(&mmu, 0, r, g, !(g & 1), &acc);
+	age_gfn_range(&mmu.slot, 0, 300, &ages);
+	test_age_gfn_range(&mmu.slot, 0, NPAGES, &ages);
+	tap_check(check_all() == 0 && acc.set_a > 0 && acc.set_d > 0 && ages.accessed_cleared > 0,
+		  "accessors set A/D (%llu, %llu), agers clear A (%llu): conserved",
+		  (unsigned long long)acc.set_a, (unsigned long long)acc.set_d,
+		  (unsigned long long)ages.accessed_cleared);
+
+	zap_range(0, 20);
+	tap_check(check_all() == 0 && chain_len(5, 1) == 0 && chain_len(0, 3) == 0 &&
+		  mmu.stats.harvest_a > 0,
+		  "range zap empties the 4K and 1G rmaps it covers, harvests A/D");
+
+	mmu_write_lock(&mmu.lock);
+	mmu_zap_all(&mmu);
+	mmu_write_unlock(&mmu.lock);
+	tap_check(check_all() == 0 && live_pages() == ROOTS && mmu.slot.descs_live == 0 &&
+		  chain_len(30, 1) == 0,
+		  "zap all: only the roots remain, no desc in use");
+}
+
+/* Corrupt, expect inv from the audit (or the given check), undo, expect clean. */
+static void expect(const char *inv, const char *what)
+{
+	uint64_t n = env_host_violations_of(inv);
+
+	tap_check(n > 0, "%s: reported as %s (%llu)", what, inv, (unsigned long long)n);
+}
+
+static void test_checks_fail(void)
+{
+	struct rmap_head *h;
+	uint64_t *sptep, saved, fp, nd;
+	struct mmu_page *sp;
+
+	for (unsigned r = 0; r < ROOTS; r++)
+		for (gfn_t g = 0; g < 16; g++)
+			fault(r, g, PG_LEVEL_4K, true);
+	fault(0, 600, PG_LEVEL_2M, false);
+	check_all();
+	tap_check(env_host_violations() == 0, "rebuilt tables audit clean");
+
+	h = gfn_to_rmap(&mmu.slot, 3, 1);
+	h->val |= RMAP_LOCKED;
+	check_all();
+	expect("audit", "a LOCKED bit left at a checkpoint");
+	h->val &= ~RMAP_LOCKED;
+
+	h = gfn_to_rmap(&mmu.slot, 600, 2);	/* a single-entry rmap */
+	saved = h->val;
+	h->val = 0;
+	check_all();
+	expect("audit", "a present leaf missing from its rmap");
+	h->val = saved;
+
+	sp = sptep_to_sp(&mmu, (uint64_t *)saved);
+	sptep = &sp->spt[spte_index_of(1500, 2)];
+	*sptep = make_leaf_spte(mmu_gfn_to_pfn(&mmu, 1500, 2), 2, false, false);
+	sp->present_count++;
+	check_all();
+	expect("audit", "a stray leaf in no rmap");
+	*sptep = 0;
+	sp->present_count--;
+
+	sp->present_count++;
+	check_all();
+	expect("audit", "a wrong present count");
+	sp->present_count--;
+
+	h = gfn_to_rmap(&mmu.slot, 2, 1);	/* ROOTS entries: one desc */
+	((struct pte_list_desc *)(h->val & ~RMAP_MANY))->tail_count = 3;
+	check_all();
+	expect("audit", "a wrong tail_count");
+	((struct pte_list_desc *)(h->val & ~RMAP_MANY))->tail_count = 0;
+
+	env_host_reset();
+	rmap_check_chain(&mmu.slot, 4, 1, saved, &fp, &nd);	/* a 2M sptep in a 4K rmap */
+	expect("spte-owner", "an rmap entry of the wrong level");
+
+	tap_check(check_all() == 0, "undone corruptions audit clean again");
+
+	/* zap region 0 of root 3: its PT is freed; a chain naming it must read poison */
+	sp = sptep_to_sp(&mmu, (uint64_t *)((struct pte_list_desc *)
+		(gfn_to_rmap(&mmu.slot, 0, 1)->val & ~RMAP_MANY))->sptes[3]);
+	saved = (uint64_t)(uintptr_t)&sp->spt[0];
+	zap_range(0, 16);
+	env_host_reset();
+	rmap_check_chain(&mmu.slot, 0, 1, (unsigned long)saved, &fp, &nd);
+	expect("uaf", "an rmap entry into a freed table page");
+
+	{	/* a store into a freed desc is found when it leaves quarantine */
+		struct pte_list_desc *d = pool_alloc(&mmu.desc_pool);
+
+		env_host_reset();
+		pool_free(&mmu.desc_pool, d);
+		d->spte_count = 1;
+		for (int i = 0; i < 300; i++)
+			pool_free(&mmu.desc_pool, pool_alloc(&mmu.desc_pool));
+		expect("uaf", "a store into a quarantined desc");
+	}
+
+	env_host_reset();
+	mmu_check_ad_conservation(&mmu, acc.set_a + 1, acc.set_d, ages.accessed_cleared);
+	expect("ad-conservation", "an A set nobody counted");
+	tap_check(check_all() == 0, "and the real counts are conserved");
+}
+
+int main(void)
+{
+	env_host_set_cpu(0);
+	env_host_set_test("mmu-audit");
+	env_host_set_print_limit(0);
+	if (mmu_init(&mmu, 0, NPAGES, ROOTS, 1, rmap_ops_find("none"), true)) {
+		printf("not ok 1 - mmu_init\n");
+		return 1;
+	}
+	test_clean_operations();
+	test_checks_fail();
+	mmu_free_memory_caches(&mmu, &mc);
+	mmu_destroy(&mmu);
+	tap_check(env_host_pages_in_use() == 0, "every env page returned (%lld in use)",
+		  (long long)env_host_pages_in_use());
+	return tap_finish();
+}
