@@ -26,14 +26,7 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
-# -smp: N[,...] or a topology alone (sockets*dies*cores*threads), as QEMU counts them
-cpus=${smp%%,*}
-if ! [[ $cpus =~ ^[0-9]+$ ]]; then
-	cpus=1
-	for f in sockets dies cores threads; do
-		[[ ,$smp, =~ ,$f=([0-9]+), ]] && cpus=$((cpus * BASH_REMATCH[1]))
-	done
-fi
+cpus=$(smp_cpus "$smp")
 case $mem in
 *G) mib=$(( ${mem%G} * 1024 )) ;;
 *M) mib=${mem%M} ;;

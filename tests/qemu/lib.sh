@@ -60,6 +60,19 @@ check_console() {
 	else fail "check-console $console:"; sed 's/^/#   /' <<< "$out"; fi
 }
 
+# smp_cpus SMP: the CPU count of a -smp value as QEMU counts it: N[,...], or a topology alone
+# (sockets*dies*cores*threads)
+smp_cpus() {
+	local smp=$1 cpus=${1%%,*} f
+	if ! [[ $cpus =~ ^[0-9]+$ ]]; then
+		cpus=1
+		for f in sockets dies cores threads; do
+			[[ ,$smp, =~ ,$f=([0-9]+), ]] && cpus=$((cpus * BASH_REMATCH[1]))
+		done
+	fi
+	echo "$cpus"
+}
+
 # need_qemu MAJOR: skips the test on an older QEMU (x2APIC under TCG needs 9+, issue 7)
 need_qemu() {
 	local line

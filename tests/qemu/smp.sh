@@ -19,13 +19,7 @@ while [ $# -gt 0 ]; do
 done
 smp=4
 for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = -smp ] && smp=${args[i + 1]}; done
-cpus=${smp%%,*}
-if ! [[ $cpus =~ ^[0-9]+$ ]]; then
-	cpus=1
-	for f in sockets dies cores threads; do
-		[[ ,$smp, =~ ,$f=([0-9]+), ]] && cpus=$((cpus * BASH_REMATCH[1]))
-	done
-fi
+cpus=$(smp_cpus "$smp")
 
 boot "${args[@]}" --cmdline "test=smp-smoke"
 expect "exit status" 0 "$status"
