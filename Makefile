@@ -65,6 +65,13 @@ KERNEL_C_SRCS := \
 	tests/kernel/selftest.c \
 	tests/kernel/smp_smoke.c \
 	tests/kernel/smp_bench.c \
+	tests/kernel/harness/scenarios.c \
+	tests/kernel/harness/run.c \
+	tests/kernel/harness/writer.c \
+	tests/kernel/harness/roles.c \
+	tests/kernel/harness/checkpoint.c \
+	tests/kernel/harness/summary.c \
+	tests/kernel/harness/ops_bench.c \
 	kernel/smp/smp.c \
 	kernel/smp/lapic.c \
 	kernel/smp/barrier.c \
@@ -114,10 +121,13 @@ $(KELF): $(KOBJS) $(BUILD)/k/ksyms0.o linker.ld tools/gen-ksyms.sh
 	$(Q)mv $@.tmp $@
 
 # The catalog of tests and mutations, for grub.cfg and the test suite: the kernel's own
-# table compiled for the host (tests/kernel/catalog.c with its run functions left weak).
-$(BUILD)/tools/catalog: tools/catalog.c tests/kernel/catalog.c tests/kernel/catalog.h
+# table compiled for the host (tests/kernel/catalog.c with its run functions left weak), and
+# the portable core whose rmap_variants[] are the mutations (mk/core.mk's CORE_HOST_SRCS).
+$(BUILD)/tools/catalog: tools/catalog.c tests/kernel/catalog.c tests/kernel/catalog.h \
+		$(CORE_HOST_DEPS)
 	@mkdir -p $(@D)
-	$(HOSTCC) $(HOST_CFLAGS) -DHOST_CATALOG -o $@ tools/catalog.c tests/kernel/catalog.c
+	$(HOSTCC) $(HOST_CFLAGS) -Itests/host -pthread -DHOST_CATALOG -o $@ tools/catalog.c \
+		tests/kernel/catalog.c $(CORE_HOST_SRCS)
 
 host-tests: $(HOST_TESTS)
 print-host-tests:

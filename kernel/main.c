@@ -18,6 +18,7 @@
 #include "report.h"
 #include "cmdline.h"
 #include "catalog.h"
+#include "rmap/rmap_ops.h"
 #include "selftest.h"
 #include "smp.h"
 #include "watchdog.h"
@@ -47,11 +48,9 @@ static __attribute__((noreturn)) void usage_error(const struct cmdline_lists *li
 
 static __attribute__((noreturn)) void list_mutations(void)
 {
-	for (size_t i = 0; i < catalog_nmutations; i++)
-		kprintf("mutation %s inv=%s - %s\n", catalog_mutations[i].name,
-			catalog_mutations[i].inv, catalog_mutations[i].description);
-	if (catalog_nmutations == 0)
-		kprintf("  (this build has no mutations yet)\n");
+	for (size_t i = 0; i < catalog_nmutations(); i++)
+		kprintf("mutation %s inv=%s - %s\n", catalog_mutation(i)->name,
+			catalog_mutation(i)->inv, catalog_mutation(i)->description);
 	kprintf("SUMMARY: 0 passed, 0 failed\n");
 	machine_finish(EXIT_PASS);
 }
@@ -75,7 +74,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	static struct boot_platform bp;
 	static struct cmdline cl;
 	struct cmdline_lists lists = {
-		catalog_test_names(), catalog_ntests, catalog_mutation_names(), catalog_nmutations,
+		catalog_test_names(), catalog_ntests, catalog_mutation_names(), catalog_nmutations(),
 	};
 	char err[256];
 	int cl_err;
@@ -127,7 +126,9 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	}
 
 	for (size_t i = 0; i < catalog_ntests; i++) {
-		struct test_run run = { &cl };
+		struct test_run run = {
+			&cl, cl.mutate >= 0 ? catalog_mutation((size_t)cl.mutate) : &rmap_variants[0],
+		};
 
 		if (cl.test == CMDLINE_ALL ? catalog_tests[i].kind != CATALOG_TEST : (size_t)cl.test != i)
 			continue;

@@ -1,18 +1,24 @@
 /*
  * tools/catalog.c - prints the kernel's catalog for host-side tools (grub.cfg generator, test
  * suite): one line per entry, "test <name> - <description>" (or "bench ..."), then
- * "mutation <name> inv=<id> - <description>". Links tests/kernel/catalog.c as the kernel does.
+ * "mutation <name> inv=<id> - <description>". Links tests/kernel/catalog.c as the kernel does,
+ * and the portable core for the mutations (rmap_variants[]), against the host env.
  */
 #include <stdio.h>
 #include "../tests/kernel/catalog.h"
+#include "rmap/rmap_ops.h"
 
 int main(void)
 {
 	for (size_t i = 0; i < catalog_ntests; i++)
 		printf("%s %s - %s\n", catalog_tests[i].kind == CATALOG_BENCH ? "bench" : "test",
 		       catalog_tests[i].name, catalog_tests[i].description);
-	for (size_t i = 0; i < catalog_nmutations; i++)
-		printf("mutation %s inv=%s - %s\n", catalog_mutations[i].name,
-		       catalog_mutations[i].inv, catalog_mutations[i].description);
+	if (rmap_nr_variants == 0 || rmap_variants[0].inv) {
+		fprintf(stderr, "catalog: rmap_variants[0] must be the correct protocol, none\n");
+		return 1;
+	}
+	for (size_t i = 0; i < catalog_nmutations(); i++)
+		printf("mutation %s inv=%s - %s\n", catalog_mutation(i)->name, catalog_mutation(i)->inv,
+		       catalog_mutation(i)->description);
 	return 0;
 }

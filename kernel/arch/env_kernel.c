@@ -1,25 +1,95 @@
 /*
  * kernel/arch/env_kernel.c - the kernel's implementation of env.h, the portable interface of
  * kernel/mmu and kernel/rmap: one-line forwards to the platform (cpu_id, page_alloc and
- * page_free, report_violation, panic). Owns no state; violations are counted by report.c.
+ * page_free, report_violation, panic, the watchdog's wait declarations). Owns `env`: the
+ * harness's spin statistics array (set while no CPU spins), each CPU's current spin (written
+ * by that CPU only), the TSC at the start of the current run of the core and the violation
+ * counts per invariant since then (atomics, any CPU). The verdict itself is report.c's.
+ *
+ * Spins are declared to the watchdog lazily: only once one has lasted half the watchdog's
+ * bound (checked in env_cpu_relax, the body of every spin loop), and then with its real start
+ * as wait_since. Declaring every short spin at its start would race with the watchdog, which
+ * reads the TSC once per tick and then each CPU's wait_since: a wait begun in between has a
+ * start after the tick's "now", and now - since underflows into a false liveness report
+ * (watchdog.c; seen at -smp 16 under TCG, where rmap spins start thousands of times a second).
  */
 #include <stdarg.h>
 #include "env.h"
 #include "arch/x86.h"
 #include "format.h"
+#include "kstring.h"
 #include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
 #include "report.h"
+#include "smp.h"
+#include "tsc.h"
+#include "watchdog.h"
+
+const char *const env_lock_names[ENV_NR_LOCKS] = {
+	[ENV_LOCK_MMU] = "mmu_lock",
+	[ENV_LOCK_RMAP] = "rmap lock",
+	[ENV_LOCK_FLUSH] = "tlb flush",
+};
+
+/* DESIGN §4's ids; anything else is counted in the last slot. */
+static const char *const env_invs[] = {
+	"chain-stable", "uaf", "spte-owner", "unlock-readonly", "mutex", "ad-conservation",
+	"audit", "liveness", "fault", "other",
+};
+#define ENV_NINVS (sizeof(env_invs) / sizeof(env_invs[0]))
+
+/* A CPU's spin in progress; its own CPU reads and writes it. */
+struct env_spin {
+	uint64_t start;			/* TSC at env_spin_begin */
+	const void *obj;
+	enum env_lock lock;
+	bool active, declared;
+} __attribute__((aligned(64)));
+
+static struct {
+	struct env_spin_stats (*stats)[ENV_NR_LOCKS];	/* the harness's, or NULL */
+	unsigned ncpus;
+	struct env_spin *spin;			/* [nspin], allocated once */
+	unsigned nspin;
+	uint64_t declare_cycles;		/* half the watchdog's bound */
+	uint64_t t0;				/* TSC at env_report_start */
+	uint64_t count[ENV_NINVS];		/* atomic */
+} env;
 
 unsigned env_cpu_id(void)
 {
 	return cpu_id();
 }
 
+static struct env_spin *spin_of_this_cpu(void)
+{
+	unsigned id = cpu_id();
+
+	return id < env.nspin ? &env.spin[id] : NULL;
+}
+
+/* The spin has lasted half the bound: declare it, as having begun when it did. */
+static void declare_spin(struct env_spin *s)
+{
+	struct percpu *p = cpu_this();
+
+	p->wait_what = env_lock_names[s->lock];
+	p->wait_obj = s->obj;
+	p->wait_since = s->start;
+	/* release: pairs with the watchdog's acquire load of wait; what/obj/since come with it */
+	__atomic_store_n(&p->wait, CPU_WAIT_LOCK, __ATOMIC_RELEASE);
+	s->declared = true;
+}
+
 void env_cpu_relax(void)
 {
+	struct env_spin *s;
+
 	cpu_pause();
+	s = spin_of_this_cpu();
+	if (s && s->active && !s->declared && rdtsc() - s->start > env.declare_cycles)
+		declare_spin(s);
 }
 
 void *env_page_alloc(void)
@@ -32,16 +102,92 @@ void env_page_free(void *page)
 	page_free(page);
 }
 
+void env_spin_begin(enum env_lock lock, const void *obj)
+{
+	struct env_spin *s = spin_of_this_cpu();
+
+	if (!s)
+		return;
+	s->start = rdtsc();
+	s->obj = obj;
+	s->lock = lock;
+	s->declared = false;
+	s->active = true;
+}
+
+void env_spin_end(enum env_lock lock)
+{
+	struct env_spin *s = spin_of_this_cpu();
+	unsigned cpu = cpu_id();
+	struct env_spin_stats *st;
+	uint64_t cycles;
+
+	if (!s || !s->active)
+		return;
+	cycles = rdtsc() - s->start;
+	s->active = false;
+	if (s->declared)
+		cpu_wait_end();
+	if (!env.stats || cpu >= env.ncpus)
+		return;
+	st = &env.stats[cpu][lock];
+	st->spins++;
+	st->cycles += cycles;
+	if (cycles > st->max)
+		st->max = cycles;
+	st->hist[env_hist_bucket(cycles)]++;
+}
+
+void env_set_spin_stats(struct env_spin_stats (*stats)[ENV_NR_LOCKS], unsigned ncpus)
+{
+	env.stats = stats;
+	env.ncpus = stats ? ncpus : 0;
+}
+
+void env_report_start(void)
+{
+	unsigned n = smp_online();
+
+	/* BSP, no CPU spinning: the per-CPU spin records, once (pmm_alloc_contig never frees) */
+	if (!env.spin) {
+		env.spin = pmm_alloc_contig((unsigned)((n * sizeof(*env.spin) + PAGE_SIZE - 1) /
+						       PAGE_SIZE));
+		env.nspin = env.spin ? n : 0;
+	}
+	env.declare_cycles = tsc_hz() / 1000 * watchdog_bound_ms() / 2;
+	env.t0 = rdtsc();
+	for (unsigned i = 0; i < ENV_NINVS; i++)
+		__atomic_store_n(&env.count[i], 0, __ATOMIC_RELAXED);
+}
+
+static unsigned inv_slot(const char *inv)
+{
+	unsigned i;
+
+	for (i = 0; i < ENV_NINVS - 1 && strcmp(env_invs[i], inv); i++)
+		;
+	return i;
+}
+
+uint64_t env_violations_of(const char *inv)
+{
+	/* relaxed: a count, read by the BSP to decide when a run is over */
+	return __atomic_load_n(&env.count[inv_slot(inv)], __ATOMIC_RELAXED);
+}
+
 void env_violation(const char *inv, uint64_t gfn, int level, const char *fmt, ...)
 {
+	uint64_t ms = tsc_ns(rdtsc() - env.t0) / 1000000;
 	char detail[256];
 	va_list ap;
 
 	va_start(ap, fmt);
 	kvsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	report_violation(inv, "gfn=%llx level=%d detail=\"%s\"", (unsigned long long)gfn,
-			 level, detail);
+	/* relaxed: a count; report_violation orders the line */
+	__atomic_fetch_add(&env.count[inv_slot(inv)], 1, __ATOMIC_RELAXED);
+	report_violation(inv, "gfn=%llx level=%d t_ms=%llu detail=\"%s\"", (unsigned long long)gfn,
+			 level, (unsigned long long)ms, detail);
 }
 
 void env_assert_fail(const char *expr, const char *file, int line)

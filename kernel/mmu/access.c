@@ -47,14 +47,22 @@ void mmu_flush_remote_tlbs(struct mmu *mmu)
 		if (!(seq & 1))
 			continue;
 		mmu->stats.flush_waits++;
+		env_spin_begin(ENV_LOCK_FLUSH, &mmu->vcpus[v].seq);
 		/* acquire: pairs with mmu_guest_exit's release, as above */
 		while (atomic_read(&mmu->vcpus[v].seq, MO_ACQUIRE) == seq)
 			env_cpu_relax();
+		env_spin_end(ENV_LOCK_FLUSH);
 	}
 }
 
-/* Set A (and D) in a present leaf, as the CPU does: a locked cmpxchg, retried on change. */
-static void set_ad(uint64_t *sptep, uint64_t spte, bool write, struct mmu_access_stats *st)
+/*
+ * Set A (and D) in a present leaf, as the CPU does: a locked cmpxchg, retried while the entry
+ * is still a present leaf at this level. Not otherwise: a 2M/1G leaf replaced by a table since
+ * we read it leaves a present non-leaf in the slot, and A/D set there escape every count (the
+ * harness's ad-conservation and audit caught that after 100 s of age-vs-zap at -smp 16).
+ */
+static void set_ad(uint64_t *sptep, uint64_t spte, int level, bool write,
+		   struct mmu_access_stats *st)
 {
 	for (;;) {
 		uint64_t new_spte = spte | SPTE_ACCESSED;
@@ -73,7 +81,7 @@ static void set_ad(uint64_t *sptep, uint64_t spte, bool write, struct mmu_access
 			return;
 		}
 		st->cmpxchg_failed++;
-		if (!is_shadow_present_pte(spte))
+		if (!is_shadow_present_pte(spte) || !is_last_spte(spte, level))
 			return;
 	}
 }
@@ -97,7 +105,7 @@ bool mmu_access(struct mmu *mmu, unsigned vcpu, unsigned root, gfn_t gfn, bool w
 		if (!is_shadow_present_pte(spte))
 			break;
 		if (is_last_spte(spte, level)) {
-			set_ad(sptep, spte, write, st);
+			set_ad(sptep, spte, level, write, st);
 			hit = true;
 			break;
 		}

@@ -112,6 +112,8 @@ enum mmu_fault_result mmu_fault(struct mmu *mmu, struct mmu_caches *mc, unsigned
 /* zap.c: mmu_lock held for write. Each frees what it emptied before returning. */
 void mmu_zap_gfn_range(struct mmu *mmu, gfn_t start, gfn_t end);
 void mmu_zap_all(struct mmu *mmu);
+/* One root's leaf for gfn at level, if present: one SPTE leaves the middle of its chain. */
+bool mmu_zap_leaf(struct mmu *mmu, unsigned root, gfn_t gfn, int level);
 /* zap.c, for fault.c: drop one leaf / a whole subtree; mmu_commit_zap frees the pages. */
 void mmu_drop_leaf(struct mmu *mmu, struct mmu_page *sp, unsigned i);
 void mmu_zap_subtree(struct mmu *mmu, struct mmu_page *parent, unsigned i);

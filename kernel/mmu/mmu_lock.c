@@ -23,14 +23,20 @@ void mmu_write_lock(struct mmu_lock *l)
 	uint64_t spins = 0;
 
 	/* acquire: pairs with the release in mmu_write_unlock and mmu_read_unlock */
-	while (!atomic_try_cmpxchg(&l->word, &old, MMU_LOCK_WRITER, MO_ACQUIRE)) {
-		/* relaxed: WAITING only keeps new readers out; it orders no data */
-		if (!(old & MMU_LOCK_WAITING))
-			atomic_fetch_or(&l->word, MMU_LOCK_WAITING, MO_RELAXED);
-		env_cpu_relax();
-		spins++;
-		/* take it from "no holder, perhaps our WAITING bit": readers then stay out */
-		old = atomic_read(&l->word, MO_RELAXED) & MMU_LOCK_WAITING;
+	if (!atomic_try_cmpxchg(&l->word, &old, MMU_LOCK_WRITER, MO_ACQUIRE)) {
+		/* contended: declared to the watchdog, so `liveness` names mmu_lock */
+		env_spin_begin(ENV_LOCK_MMU, l);
+		do {
+			/* relaxed: WAITING only keeps new readers out; it orders no data */
+			if (!(old & MMU_LOCK_WAITING))
+				atomic_fetch_or(&l->word, MMU_LOCK_WAITING, MO_RELAXED);
+			env_cpu_relax();
+			spins++;
+			/* take it from "no holder, perhaps our WAITING bit": readers then stay out */
+			old = atomic_read(&l->word, MO_RELAXED) & MMU_LOCK_WAITING;
+			/* acquire: as above */
+		} while (!atomic_try_cmpxchg(&l->word, &old, MMU_LOCK_WRITER, MO_ACQUIRE));
+		env_spin_end(ENV_LOCK_MMU);
 	}
 	/* relaxed: owner is read by this CPU (asserts) or by diagnostics only */
 	atomic_set(&l->owner, env_cpu_id() + 1, MO_RELAXED);
@@ -63,8 +69,10 @@ void mmu_read_lock(struct mmu_lock *l)
 			return;
 		/* relaxed: we held nothing; undo our count and wait for the writer to leave */
 		atomic_fetch_sub(&l->word, MMU_LOCK_READER, MO_RELAXED);
+		env_spin_begin(ENV_LOCK_MMU, l);
 		while (atomic_read(&l->word, MO_RELAXED) & (MMU_LOCK_WRITER | MMU_LOCK_WAITING))
 			env_cpu_relax();
+		env_spin_end(ENV_LOCK_MMU);
 	}
 }
 
@@ -78,4 +86,10 @@ bool mmu_lock_held_write(const struct mmu_lock *l)
 {
 	return (atomic_read(&l->word, MO_RELAXED) & MMU_LOCK_WRITER) &&
 	       atomic_read(&l->owner, MO_RELAXED) == env_cpu_id() + 1;
+}
+
+bool mmu_lock_contended(const struct mmu_lock *l)
+{
+	/* relaxed: a hint to yield; the lock itself orders everything */
+	return atomic_read(&l->word, MO_RELAXED) & MMU_LOCK_WAITING;
 }

@@ -31,4 +31,7 @@ void mmu_read_unlock(struct mmu_lock *l);
 /* lockdep_assert_held_write: true when this CPU holds l for write. */
 bool mmu_lock_held_write(const struct mmu_lock *l);
 
+/* rwlock_needbreak: a writer waits for l (for a holder that may drop it between chunks). */
+bool mmu_lock_contended(const struct mmu_lock *l);
+
 #endif /* MMU_LOCK_H */

@@ -141,6 +141,32 @@ uint64_t pool_in_use(struct pool *p)
 	return n;
 }
 
+uint64_t pool_check_quarantine(struct pool *p)
+{
+	void *bad[4];
+	uint64_t n = 0;
+
+	pool_lock(p);
+	for (unsigned k = 0; k < p->q_len; k++) {
+		void *obj = p->q[(p->q_head + k) % p->quarantine];
+
+		if (pool_poison_intact(p, obj))
+			continue;
+		if (n < sizeof(bad) / sizeof(bad[0]))
+			bad[n] = obj;
+		n++;
+	}
+	pool_unlock(p);
+	/* reported outside the lock; the first few by address */
+	for (uint64_t k = 0; k < n && k < sizeof(bad) / sizeof(bad[0]); k++)
+		env_violation("uaf", 0, 0, "%s %p was written while freed (poison broken in quarantine, word 0 %#llx)",
+			      p->name, bad[k], (unsigned long long)*(uint64_t *)bad[k]);
+	if (n > sizeof(bad) / sizeof(bad[0]))
+		env_violation("uaf", 0, 0, "%llu more %s objects written while freed",
+			      (unsigned long long)(n - sizeof(bad) / sizeof(bad[0])), p->name);
+	return n;
+}
+
 void pool_destroy(struct pool *p)
 {
 	struct pool_chunk *c = p->chunks;

@@ -50,6 +50,9 @@ void *pool_alloc(struct pool *p);
 void pool_free(struct pool *p, void *obj);
 /* Objects allocated and not freed (including those sitting in memory caches). */
 uint64_t pool_in_use(struct pool *p);
+/* uaf: every object now in quarantine still holds its poison; reports each one that does not
+ * (written after its free) and returns how many. For checkpoints: takes the pool lock. */
+uint64_t pool_check_quarantine(struct pool *p);
 
 #define MMU_CACHE_CAPACITY	40
 

@@ -34,7 +34,7 @@ uint64_t mmu_spte_clear(uint64_t *sptep, int level)
 /* KVM's mmu_spte_clear_track_bits: clear, and record A/D in the frame's state. */
 static uint64_t mmu_spte_clear_track_bits(struct mmu *mmu, uint64_t *sptep, int level)
 {
-	uint64_t old = mmu->slot.ops->clear_spte(sptep, level);
+	uint64_t old = rmap_op_clear_spte(rmap_slot_ops(&mmu->slot), sptep, level);
 	gfn_t gfn = spte_to_pfn(old) - MMU_PFN_BASE;
 	uint8_t *frame;
 
@@ -96,7 +96,7 @@ void mmu_drop_leaf(struct mmu *mmu, struct mmu_page *sp, unsigned i)
 /* Zap every entry of an unlinked page: leaves leave their rmaps, tables go recursively. */
 static void zap_page_entries(struct mmu *mmu, struct mmu_page *sp)
 {
-	bool drop_rmaps = mmu->slot.ops->zap_drops_rmaps;
+	bool drop_rmaps = rmap_slot_ops(&mmu->slot)->zap_drops_rmaps;
 
 	for (unsigned i = 0; i < SPTE_ENTRIES; i++) {
 		/* relaxed: see mmu_spte_clear */
@@ -159,6 +159,33 @@ void mmu_commit_zap(struct mmu *mmu)
 		pool_free(&mmu->pt_pool, sp->spt);
 		mmu->stats.pages_freed++;
 	}
+}
+
+bool mmu_zap_leaf(struct mmu *mmu, unsigned root, gfn_t gfn, int level)
+{
+	struct mmu_page *sp = mmu->roots[root];
+	uint64_t spte;
+	unsigned i;
+
+	ENV_ASSERT(mmu_lock_held_write(&mmu->lock));
+	ENV_ASSERT(root < mmu->nr_roots && level >= PG_LEVEL_4K && level <= MMU_MAX_LEAF_LEVEL);
+	while (sp->level > level) {
+		/* relaxed: non-leaf entries are the writer's alone */
+		spte = atomic_read(&sp->spt[spte_index_of(gfn, sp->level)], MO_RELAXED);
+		if (!is_shadow_present_pte(spte) || is_last_spte(spte, sp->level))
+			return false;
+		sp = sptep_to_sp(mmu, spte_to_child_spt(spte));
+	}
+	i = spte_index_of(gfn, level);
+	/* relaxed: see mmu_spte_clear; mmu_drop_leaf reads it again atomically */
+	spte = atomic_read(&sp->spt[i], MO_RELAXED);
+	if (!is_shadow_present_pte(spte) || !is_last_spte(spte, level))
+		return false;
+	mmu_drop_leaf(mmu, sp, i);
+	if (!sp->present_count)
+		prune_add(mmu, sp);
+	mmu_commit_zap(mmu);
+	return true;
 }
 
 struct zap_rmap_ctx {

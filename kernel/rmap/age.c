@@ -41,7 +41,7 @@ static bool age_rmap(struct memslot *slot, const struct rmap_ops *ops, struct rm
 	 * re-reads the head in rmap_get_first, so after an elided lock it could walk an entry a
 	 * writer added meanwhile, unlocked; we do not copy that.)
 	 */
-	chain = rmap_val ? ops->get(head) : 0;
+	chain = rmap_val ? rmap_op_get(ops, head) : 0;
 	if (slot->checks && !rmap_check_chain(slot, gfn, level, chain, &fp, &ndesc))
 		goto out;
 	for (sptep = rmap_get_first(chain, &iter); sptep; sptep = rmap_get_next(&iter)) {
@@ -57,7 +57,7 @@ static bool age_rmap(struct memslot *slot, const struct rmap_ops *ops, struct rm
 		young = true;
 		if (test_only)
 			break;
-		if (is_accessed_spte(ops->age_spte(sptep)))
+		if (is_accessed_spte(rmap_op_age_spte(ops, sptep)))
 			st->accessed_cleared++;
 	}
 	/* torture: linger in the critical section now and then (writers wait, races widen) */
@@ -79,7 +79,7 @@ static bool __age_gfn_range(struct memslot *slot, gfn_t start, gfn_t end, bool t
 			    struct age_stats *st)
 {
 	/* one load of the variant per call: the loop below pays only the indirect calls */
-	const struct rmap_ops *ops = slot->ops;
+	const struct rmap_ops *ops = rmap_slot_ops(slot);
 	gfn_t slot_end = slot->base_gfn + slot->npages;
 	bool young = false;
 

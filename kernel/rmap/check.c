@@ -19,22 +19,33 @@ static uint64_t fp_mix(uint64_t h, uint64_t v)
 	return (h ^ v) * FP_PRIME;
 }
 
-void rmap_check_hold(struct memslot *slot, struct rmap_head *head)
+unsigned long rmap_check_hold(struct memslot *slot, struct rmap_head *head, unsigned long val)
 {
+	struct rmap_cell *cell = rmap_cell_of(head);
 	/*
 	 * relaxed: the count orders nothing. With a working lock the holders' increments and
 	 * decrements are already ordered by its acquire/release; with a broken one two holders
 	 * overlap and the atomic add shows it.
 	 */
-	unsigned long before = atomic_fetch_add(&rmap_cell_of(head)->holders, 1ul, MO_RELAXED);
+	uint32_t before = atomic_fetch_add(&cell->holders, 1u, MO_RELAXED);
+	int last = rmap_last_holder(head);
 	gfn_t gfn = 0;
 	int level = 0;
 
-	if (!before)
-		return;
+	/* relaxed: a diagnostic for reports */
+	atomic_set(&cell->holder_cpu, env_cpu_id() + 1, MO_RELAXED);
+	if (!before && !(val & RMAP_LOCKED))
+		return val;
 	memslot_head_to_gfn(slot, head, &gfn, &level);
-	env_violation("mutex", gfn, level, "rmap lock taken while %lu other holder(s) hold it",
-		      before);
+	if (before)
+		env_violation("mutex", gfn, level,
+			      "rmap lock taken (val=%#lx) while %u other holder(s) hold it, last cpu %d",
+			      val, before, last);
+	if (val & RMAP_LOCKED)
+		env_violation("liveness", gfn, level,
+			      "rmap lock returned val=%#lx with LOCKED set: unlocking with it leaves the rmap locked for ever",
+			      val);
+	return val & ~RMAP_LOCKED;
 }
 
 void rmap_check_release(struct rmap_head *head)
@@ -137,6 +148,11 @@ bool rmap_check_chain(const struct memslot *slot, gfn_t gfn, int level, unsigned
 	uint32_t total = 0, ndesc = 0;
 
 	*nr_descs = 0;
+	if (val & RMAP_LOCKED) {
+		env_violation("spte-owner", gfn, level,
+			      "chain value %#lx has LOCKED set: its first pointer is off by two", val);
+		return false;
+	}
 	if (val && !(val & RMAP_MANY)) {
 		if (!rmap_check_sptep(slot, (const uint64_t *)val, gfn, level))
 			return false;
@@ -177,8 +193,8 @@ void rmap_check_stable(const struct memslot *slot, struct rmap_head *head, gfn_t
 	    fp_now == fp && (now = __rmap_get(head)) == locked_val)
 		return;
 	env_violation("chain-stable", gfn, level,
-		      "chain changed while the rmap was locked (locked %#lx, now %#lx%s)", locked_val,
-		      now, fp_now == fp ? "" : ", descs differ");
+		      "chain changed while the rmap was locked (locked %#lx, now %#lx%s; last locker cpu %d)",
+		      locked_val, now, fp_now == fp ? "" : ", descs differ", rmap_last_holder(head));
 }
 
 uint64_t rmap_check_stuck(const struct memslot *slot)

@@ -15,9 +15,21 @@
 #include <stdint.h>
 #include "rmap/memslot.h"
 
-/* mutex: count the caller in as a holder of head (after its lock succeeded), and out again. */
-void rmap_check_hold(struct memslot *slot, struct rmap_head *head);
+/*
+ * mutex: count the caller in as a holder of head (after its lock returned val, not 0), and out
+ * again. Also checks val itself: a lock never returns LOCKED (the value goes back into the
+ * head at unlock, which would leave the rmap locked for ever: `liveness`); returns val
+ * without it, so that the caller's chain arithmetic stays on real pointers.
+ */
+unsigned long rmap_check_hold(struct memslot *slot, struct rmap_head *head, unsigned long val);
 void rmap_check_release(struct rmap_head *head);
+
+/* The CPU that last took head's lock (recorded by rmap_check_hold), or -1: for reports. */
+static inline int rmap_last_holder(struct rmap_head *head)
+{
+	/* relaxed: a diagnostic */
+	return (int)__atomic_load_n(&rmap_cell_of(head)->holder_cpu, __ATOMIC_RELAXED) - 1;
+}
 
 /* uaf: is desc a live pte_list_desc of this slot's pool (aligned, in a desc page, not poison)? */
 bool rmap_check_desc(const struct memslot *slot, const struct pte_list_desc *desc, gfn_t gfn,
@@ -27,9 +39,10 @@ bool rmap_check_desc(const struct memslot *slot, const struct pte_list_desc *des
 bool rmap_check_sptep(const struct memslot *slot, const uint64_t *sptep, gfn_t gfn, int level);
 
 /*
- * Walk the chain val (LOCKED masked) of the rmap (gfn, level) checking every desc and sptep
- * and the counts; on success store a fingerprint of the whole chain in *fp. The caller holds
- * the rmap lock, or every other CPU is stopped.
+ * Walk the chain val of the rmap (gfn, level) checking every desc and sptep and the counts;
+ * on success store a fingerprint of the whole chain in *fp. The caller holds the rmap lock, or
+ * every other CPU is stopped. val must be a chain (LOCKED masked): one with LOCKED would send
+ * an iterator to a pointer off by two (`spte-owner`).
  */
 bool rmap_check_chain(const struct memslot *slot, gfn_t gfn, int level, unsigned long val,
 		      uint64_t *fp, uint64_t *nr_descs);

@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include "mmu/parray.h"
 #include "rmap/rmap.h"
+#include "rmap/rmap_ops.h"
 
 struct rmap_ops;
 struct mmu_lock;
@@ -24,7 +25,8 @@ struct page_index;
 
 struct rmap_cell {
 	struct rmap_head head;
-	unsigned long holders;		/* atomic: rmap lock holders now (checks only) */
+	uint32_t holders;		/* atomic: rmap lock holders now (checks only) */
+	uint32_t holder_cpu;		/* atomic: env_cpu_id() + 1 of the last holder (reports) */
 };
 _Static_assert(sizeof(struct rmap_cell) == 16, "rmap_cell is a power of two");
 
@@ -75,6 +77,18 @@ static inline gfn_t memslot_index_to_gfn(const struct memslot *slot, int level, 
 	int shift = (level - 1) * SPTE_LEVEL_BITS;
 
 	return ((slot->base_gfn >> shift) + idx) << shift;
+}
+
+/* The variant the hot paths run (through rmap_op_*, rmap_ops.h): the slot's, or the correct
+ * protocol fixed at compile time in a -DRMAP_OPS_DIRECT kernel (rmap_ops.h says why). */
+static inline const struct rmap_ops *rmap_slot_ops(const struct memslot *slot)
+{
+#ifdef RMAP_OPS_DIRECT
+	(void)slot;
+	return RMAP_OPS_NONE;
+#else
+	return slot->ops;
+#endif
 }
 
 bool memslot_init(struct memslot *slot, gfn_t base_gfn, uint64_t npages);

@@ -11,6 +11,7 @@
 #include "mmu/pool.h"
 #include "rmap/memslot.h"
 #include "rmap/rmap.h"
+#include "rmap/rmap_ops.h"
 
 static struct pte_list_desc *desc_of(unsigned long rmap_val)
 {
@@ -64,11 +65,27 @@ int pte_list_add(struct memslot *slot, struct mmu_memory_cache *cache, uint64_t 
 }
 
 /*
+ * Publish new_val after freeing descs that old_val, the value the caller locked, still names.
+ * Correct because no walker can read old_val's descs between the free and this store: the rmap
+ * lock has been held since old_val was read. The desc-free-early variant breaks exactly that
+ * (ops->desc_freed, NULL otherwise: the correct path pays one test, on frees only).
+ */
+static void rmap_unlock_after_free(struct memslot *slot, struct rmap_head *head,
+				   unsigned long old_val, unsigned long new_val)
+{
+	const struct rmap_ops *ops = rmap_slot_ops(slot);
+
+	if (ops->desc_freed)
+		old_val = ops->desc_freed(slot, head, old_val);
+	rmap_unlock(slot, head, old_val, new_val);
+}
+
+/*
  * Fill the hole at desc->sptes[i] with the head desc's last entry, so tails stay full and
  * their tail_count stays true; free the head desc when it empties. Updates *rmap_val, the
- * value the caller's unlock will publish.
+ * value the caller's unlock will publish; true when it freed the head desc.
  */
-static void pte_list_desc_remove_entry(struct memslot *slot, unsigned long *rmap_val,
+static bool pte_list_desc_remove_entry(struct memslot *slot, unsigned long *rmap_val,
 				       struct pte_list_desc *desc, unsigned i)
 {
 	struct pte_list_desc *head_desc = desc_of(*rmap_val);
@@ -80,13 +97,14 @@ static void pte_list_desc_remove_entry(struct memslot *slot, unsigned long *rmap
 	head_desc->sptes[j] = NULL;
 	head_desc->spte_count--;
 	if (head_desc->spte_count)
-		return;
+		return false;
 	/* Empty head: the next desc (full) becomes the head, or the rmap empties. */
 	if (!head_desc->more)
 		*rmap_val = 0;
 	else
 		*rmap_val = (unsigned long)head_desc->more | RMAP_MANY;
 	free_pte_list_desc(slot, head_desc);
+	return true;
 }
 
 void pte_list_remove(struct memslot *slot, uint64_t *sptep, struct rmap_head *head)
@@ -107,8 +125,10 @@ void pte_list_remove(struct memslot *slot, uint64_t *sptep, struct rmap_head *he
 			for (unsigned i = 0; i < desc->spte_count; i++) {
 				if (desc->sptes[i] != sptep)
 					continue;
-				pte_list_desc_remove_entry(slot, &rmap_val, desc, i);
-				rmap_unlock(slot, head, old_val, rmap_val);
+				if (pte_list_desc_remove_entry(slot, &rmap_val, desc, i))
+					rmap_unlock_after_free(slot, head, old_val, rmap_val);
+				else
+					rmap_unlock(slot, head, old_val, rmap_val);
 				return;
 			}
 		}
@@ -131,16 +151,17 @@ bool zap_all_rmap_sptes(struct memslot *slot, struct rmap_head *head, rmap_zap_f
 		return false;
 	if (!(rmap_val & RMAP_MANY)) {
 		zap_spte(ctx, (uint64_t *)rmap_val);
-	} else {
-		/* Descs are freed while still linked: the rmap stays locked until the unlock to 0. */
-		for (desc = desc_of(rmap_val); desc; desc = next) {
-			for (unsigned i = 0; i < desc->spte_count; i++)
-				zap_spte(ctx, desc->sptes[i]);
-			next = desc->more;
-			free_pte_list_desc(slot, desc);
-		}
+		rmap_unlock(slot, head, rmap_val, 0);
+		return true;
 	}
-	rmap_unlock(slot, head, rmap_val, 0);
+	/* Descs are freed while still linked: the rmap stays locked until the unlock to 0. */
+	for (desc = desc_of(rmap_val); desc; desc = next) {
+		for (unsigned i = 0; i < desc->spte_count; i++)
+			zap_spte(ctx, desc->sptes[i]);
+		next = desc->more;
+		free_pte_list_desc(slot, desc);
+	}
+	rmap_unlock_after_free(slot, head, rmap_val, 0);
 	return true;
 }
 

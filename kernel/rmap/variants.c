@@ -7,22 +7,41 @@
  */
 #include "atomic.h"
 #include "env.h"
+#include "rmap/memslot.h"
 #include "rmap/rmap.h"
 #include "rmap/rmap_ops.h"
 
 /*
- * A broken step's race window is a few instructions wide; on one call in WIDEN_EVERY it
- * yields the CPU inside it, so a short run hits it. Not on every call: a writer that yields
- * per SPTE would starve and trip the watchdog instead of the invariant under test.
+ * A broken step's race window is a few instructions wide; widen_window keeps the CPU inside it
+ * for longer, re-reading the word it is about to overwrite (busy, no yield):
+ *   on every call WIDEN_SPINS reads (about 4 us under TCG);
+ *   on one call in long_every a relax (on the host a yield, so a short run meets the window)
+ *   and WIDEN_LONG reads (about 1 ms under TCG, measured): there the CPUs that could race with
+ *   the window run a host time slice at a time (16 vCPUs on 2 cores), and a window only
+ *   stays open in real time when its vCPU is descheduled inside it.
+ * Long mostly where the race can still change the outcome: an A/D bit that is clear in the
+ * value read may be set meanwhile and then lost. Not long on every call: a writer that lingers
+ * per SPTE would starve and trip the watchdog instead of the invariant under test. Measured
+ * at -smp 16 under TCG: zap-plain-store and age-plain-rmw took 0.4-4 s to be caught with
+ * WIDEN_SPINS alone, zap-plain-store 3 s at -smp 4 without any widening.
  */
 #define WIDEN_EVERY	16
+#define WIDEN_SPINS	1024
+#define WIDEN_LONG	262144
 static unsigned widen_calls;	/* atomic */
 
-static void widen_window(void)
+static void widen_window(const unsigned long *word, unsigned long_every)
 {
-	/* relaxed: a statistic deciding when to yield */
-	if (atomic_fetch_add(&widen_calls, 1u, MO_RELAXED) % WIDEN_EVERY == 0)
+	unsigned spins = WIDEN_SPINS;
+
+	/* relaxed: a statistic deciding when to linger */
+	if (atomic_fetch_add(&widen_calls, 1u, MO_RELAXED) % long_every == 0) {
 		env_cpu_relax();
+		spins = WIDEN_LONG;
+	}
+	for (unsigned i = 0; i < spins; i++)
+		/* relaxed: a delay; the value is not used */
+		(void)atomic_read(word, MO_RELAXED);
 }
 
 /* ro-unlock-elided: the read-only unlock writes old back even when the lock was elided (0),
@@ -44,12 +63,25 @@ static unsigned long lock_no_recheck(struct rmap_head *head)
 	if (!old_val)
 		return 0;
 	do {
-		while (old_val & RMAP_LOCKED) {
-			env_cpu_relax();
-			old_val = atomic_read(&head->val, MO_RELAXED);
+		if (old_val & RMAP_LOCKED) {
+			env_spin_begin(ENV_LOCK_RMAP, head);
+			while (old_val & RMAP_LOCKED) {
+				env_cpu_relax();
+				old_val = atomic_read(&head->val, MO_RELAXED);
+			}
+			env_spin_end(ENV_LOCK_RMAP);
 		}
 	} while (!atomic_try_cmpxchg(&head->val, &old_val, old_val | RMAP_LOCKED, MO_ACQUIRE));
 	return old_val;
+}
+
+/* lock-returns-locked: the lock hands its caller the value with LOCKED still set; the caller
+ * then stores it back at unlock (the rmap stays locked for ever) or takes it for a chain. */
+static unsigned long lock_returns_locked(struct rmap_head *head)
+{
+	unsigned long val = __rmap_lock(head);
+
+	return val ? val | RMAP_LOCKED : 0;
 }
 
 /* lock-plain-store: test, then set LOCKED with a plain store instead of a cmpxchg: two
@@ -60,9 +92,13 @@ static unsigned long lock_plain_store(struct rmap_head *head)
 
 	if (!old_val)
 		return 0;
-	while (old_val & RMAP_LOCKED) {
-		env_cpu_relax();
-		old_val = atomic_read(&head->val, MO_RELAXED);
+	if (old_val & RMAP_LOCKED) {
+		env_spin_begin(ENV_LOCK_RMAP, head);
+		while (old_val & RMAP_LOCKED) {
+			env_cpu_relax();
+			old_val = atomic_read(&head->val, MO_RELAXED);
+		}
+		env_spin_end(ENV_LOCK_RMAP);
 	}
 	if (!old_val)
 		return 0;
@@ -80,7 +116,7 @@ static unsigned long lock_none(struct rmap_head *head)
 {
 	unsigned long val = __rmap_get(head);
 
-	widen_window();
+	widen_window(&head->val, WIDEN_EVERY);
 	return val;
 }
 
@@ -103,7 +139,8 @@ static uint64_t age_spte_plain_rmw(uint64_t *sptep)
 {
 	uint64_t old = atomic_read(sptep, MO_RELAXED);
 
-	widen_window();
+	/* long when Dirty is clear: an accessor's write may set it now, and the store loses it */
+	widen_window((const unsigned long *)sptep, is_dirty_spte(old) ? WIDEN_EVERY : 2);
 	atomic_set(sptep, old & ~SPTE_ACCESSED, MO_RELAXED);
 	return old;
 }
@@ -115,50 +152,70 @@ static uint64_t clear_spte_plain_store(uint64_t *sptep, int level)
 	uint64_t old = atomic_read(sptep, MO_RELAXED);
 
 	(void)level;
-	widen_window();
+	/* long when A or D is clear: an accessor may set it now, and the store loses it */
+	widen_window((const unsigned long *)sptep,
+		     (old & SPTE_VOLATILE_MASK) == SPTE_VOLATILE_MASK ? WIDEN_EVERY : 2);
 	atomic_set(sptep, SPTE_NONPRESENT, MO_RELAXED);
 	return old;
 }
 
-#define CORRECT_STEPS							\
-	.lock = __rmap_lock, .unlock = __rmap_unlock,			\
-	.lock_readonly = __rmap_lock, .unlock_readonly = __rmap_unlock_readonly, \
-	.get = __rmap_get, .age_spte = age_spte_clear_accessed,	\
-	.clear_spte = mmu_spte_clear, .zap_drops_rmaps = true
+/*
+ * desc-free-early ("desc freed before unlink"): the writer has freed descs (poisoned, in
+ * quarantine) that the chain it locked still names, and publishes that chain once more before
+ * the one without them: unlock with the old value, a moment's delay, lock again. A walker that
+ * locks the rmap in between reads a freed desc. The delay is long on purpose (the window of a
+ * real bug of this kind is a few instructions): DESC_FREED_DELAY relaxes, every time.
+ */
+#define DESC_FREED_DELAY	2048
 
-/* Each broken entry is CORRECT_STEPS with the broken step overriding one initialiser. */
+static unsigned long desc_freed_unlink_late(struct memslot *slot, struct rmap_head *head,
+					    unsigned long old_val)
+{
+	rmap_unlock(slot, head, old_val, old_val);
+	for (unsigned i = 0; i < DESC_FREED_DELAY; i++)
+		env_cpu_relax();
+	return rmap_lock(slot, head);
+}
+
+/* Each broken entry is RMAP_CORRECT_STEPS (rmap_ops.h) with the broken step overriding one initialiser. */
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 const struct rmap_ops rmap_variants[] = {
 	{ .name = "none", .inv = NULL, .description = "the protocol as in Linux v6.14+",
-	  CORRECT_STEPS },
+	  RMAP_CORRECT_STEPS },
 	{ .name = "ro-unlock-elided", .inv = "unlock-readonly",
 	  .description = "read-only unlock stores old even when the lock was elided",
-	  CORRECT_STEPS, .unlock_readonly = unlock_readonly_always_store },
+	  RMAP_CORRECT_STEPS, .unlock_readonly = unlock_readonly_always_store },
 	{ .name = "no-recheck", .inv = "liveness",
 	  .description = "lock does not recheck for 0 after spinning: an empty rmap stays LOCKED",
-	  CORRECT_STEPS, .lock = lock_no_recheck, .lock_readonly = lock_no_recheck },
+	  RMAP_CORRECT_STEPS, .lock = lock_no_recheck, .lock_readonly = lock_no_recheck },
 	{ .name = "lock-plain-store", .inv = "mutex",
 	  .description = "lock sets LOCKED with a plain store after testing, not a cmpxchg",
-	  CORRECT_STEPS, .lock = lock_plain_store, .lock_readonly = lock_plain_store },
+	  RMAP_CORRECT_STEPS, .lock = lock_plain_store, .lock_readonly = lock_plain_store },
 	{ .name = "writer-no-rmap-lock", .inv = "mutex",
 	  .description = "writer changes chains under mmu_lock without the rmap lock",
-	  CORRECT_STEPS, .lock = lock_none },
+	  RMAP_CORRECT_STEPS, .lock = lock_none },
 	{ .name = "ager-no-lock", .inv = "chain-stable",
 	  .description = "ager walks chains without the read-only rmap lock",
-	  CORRECT_STEPS, .lock_readonly = lock_none, .unlock_readonly = unlock_readonly_none },
+	  RMAP_CORRECT_STEPS, .lock_readonly = lock_none, .unlock_readonly = unlock_readonly_none },
 	{ .name = "iter-no-mask", .inv = "spte-owner",
 	  .description = "iterator does not mask LOCKED off the head value",
-	  CORRECT_STEPS, .get = get_unmasked },
+	  RMAP_CORRECT_STEPS, .get = get_unmasked },
 	{ .name = "age-plain-rmw", .inv = "ad-conservation",
 	  .description = "ager clears Accessed by a plain read-modify-write of the SPTE",
-	  CORRECT_STEPS, .age_spte = age_spte_plain_rmw },
+	  RMAP_CORRECT_STEPS, .age_spte = age_spte_plain_rmw },
 	{ .name = "zap-plain-store", .inv = "ad-conservation",
 	  .description = "zap clears a leaf with a plain store though A/D are volatile",
-	  CORRECT_STEPS, .clear_spte = clear_spte_plain_store },
+	  RMAP_CORRECT_STEPS, .clear_spte = clear_spte_plain_store },
 	{ .name = "pt-free-referenced", .inv = "uaf",
 	  .description = "zapping a table frees it with its leaves still in their rmaps",
-	  CORRECT_STEPS, .zap_drops_rmaps = false },
+	  RMAP_CORRECT_STEPS, .zap_drops_rmaps = false },
+	{ .name = "desc-free-early", .inv = "uaf",
+	  .description = "writer frees a desc before the chain it publishes stops naming it",
+	  RMAP_CORRECT_STEPS, .desc_freed = desc_freed_unlink_late },
+	{ .name = "lock-returns-locked", .inv = "liveness",
+	  .description = "lock returns the rmap value with LOCKED still set",
+	  RMAP_CORRECT_STEPS, .lock = lock_returns_locked, .lock_readonly = lock_returns_locked },
 };
 #pragma GCC diagnostic pop
 const unsigned rmap_nr_variants = sizeof(rmap_variants) / sizeof(rmap_variants[0]);

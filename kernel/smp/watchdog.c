@@ -107,6 +107,11 @@ void watchdog_tick(void)
 		/* acquire: pairs with cpu_wait_begin's release; wait_what/since are then valid */
 		enum cpu_wait w = __atomic_load_n(&p->wait, __ATOMIC_ACQUIRE);
 
+		/* a wait begun after `now` was read has waited 0, not now - since < 0 taken as
+		 * unsigned (which reported a CPU that had just begun a console wait as stuck, and
+		 * its NMI backtrace then deadlocked on the console ticket it was waiting for) */
+		uint64_t since = p->wait_since, waited = (int64_t)(now - since) > 0 ? now - since : 0;
+
 		if (hb != wd.seen[i]) {
 			wd.seen[i] = hb;
 			wd.moved[i] = now;
@@ -114,13 +119,13 @@ void watchdog_tick(void)
 		if (w == CPU_WAIT_IDLE)
 			continue;
 		busy++;
-		if (w == CPU_WAIT_LOCK && now - p->wait_since > wd.bound_cycles) {
+		if (w == CPU_WAIT_LOCK && waited > wd.bound_cycles) {
 			stuck(p, "spinning on", p->wait_since);
 			bad++;
 		} else if (w == CPU_WAIT_NONE && now - wd.moved[i] > wd.bound_cycles) {
 			stuck(p, "no progress while running, no wait declared:", wd.moved[i]);
 			bad++;
-		} else if (w == CPU_WAIT_BARRIER && now - p->wait_since > wd.bound_cycles) {
+		} else if (w == CPU_WAIT_BARRIER && waited > wd.bound_cycles) {
 			blocked++;
 		}
 	}

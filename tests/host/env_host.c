@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include "env_host.h"
 
 #define MAX_INVS 32
@@ -102,6 +103,60 @@ void env_violation(const char *inv, uint64_t gfn, int level, const char *fmt, ..
 		fflush(stdout);
 	}
 	pthread_mutex_unlock(&viol.lock);
+}
+
+const char *const env_lock_names[ENV_NR_LOCKS] = {
+	[ENV_LOCK_MMU] = "mmu_lock",
+	[ENV_LOCK_RMAP] = "rmap lock",
+	[ENV_LOCK_FLUSH] = "tlb flush",
+};
+
+/* Spins: counted into the caller's array (env.h) when one is set; the host has no watchdog
+ * that would want the wait declared. */
+static struct env_spin_stats (*spin_stats)[ENV_NR_LOCKS];
+static unsigned spin_ncpus;
+static __thread struct timespec spin_t0;
+
+void env_spin_begin(enum env_lock lock, const void *obj)
+{
+	(void)lock;
+	(void)obj;
+	clock_gettime(CLOCK_MONOTONIC, &spin_t0);
+}
+
+void env_spin_end(enum env_lock lock)
+{
+	struct timespec t1;
+	struct env_spin_stats *s;
+	uint64_t ns;
+
+	if (!spin_stats || this_cpu >= spin_ncpus)
+		return;
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ns = (uint64_t)(t1.tv_sec - spin_t0.tv_sec) * 1000000000ull +
+	     (uint64_t)(t1.tv_nsec - spin_t0.tv_nsec);
+	s = &spin_stats[this_cpu][lock];
+	s->spins++;
+	s->cycles += ns;
+	if (ns > s->max)
+		s->max = ns;
+	s->hist[env_hist_bucket(ns)]++;
+}
+
+void env_set_spin_stats(struct env_spin_stats (*stats)[ENV_NR_LOCKS], unsigned ncpus)
+{
+	spin_stats = stats;
+	spin_ncpus = stats ? ncpus : 0;
+}
+
+void env_report_start(void)
+{
+	env_host_reset();
+}
+
+uint64_t env_violations_of(const char *inv)
+{
+	return env_host_violations_of(inv);
 }
 
 void env_assert_fail(const char *expr, const char *file, int line)

@@ -1,0 +1,166 @@
+/*
+ * harness.h - the in-kernel harness (DESIGN §3-§4): one MMU under test, the roles that race on
+ * it from every CPU, the stop-the-world checkpoint that audits it, and the scenario table
+ * (scenarios.c) that sets each test's roles, working set, levels and writer mix.
+ *
+ * Ownership: `struct harness` (run.c) belongs to the BSP, which fills it before the CPUs start
+ * and reads the per-CPU records only while their owners are parked at a checkpoint or have
+ * returned. Each struct harness_cpu is written by its own CPU only (a cache line apart). The
+ * shared words are atomics with their orders at each use: epoch/parked/stop/done (checkpoint.c,
+ * run.c), recent[] (writer.c), inside[] (roles.c).
+ */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "atomic.h"
+#include "catalog.h"
+#include "env.h"
+#include "mmu/mmu.h"
+#include "rmap/rmap.h"
+
+enum harness_role {
+	ROLE_WRITER,		/* the BSP: faults and zaps in bursts under mmu_lock for write */
+	ROLE_AGER,		/* age / test_age of random ranges, no mmu_lock, read-only rmap lock */
+	ROLE_ACCESSOR,		/* the page walker: A (and D on a write) into present leaves */
+	ROLE_LOCKED_AGER,	/* ages under mmu_lock for write, with the writer's rmap lock */
+	ROLE_LOCKER,		/* read-only lock/unlock of a few heads, overlaps counted */
+	NR_ROLES,
+	ROLE_IDLE = NR_ROLES,	/* an AP the test does not use */
+};
+extern const char *const harness_role_names[NR_ROLES];
+
+enum writer_op {
+	WOP_FAULT,		/* one gfn in one root */
+	WOP_FAULT_SHARED,	/* one gfn in several roots: its chain grows */
+	WOP_ZAP_GFN,		/* every SPTE of a gfn, through its rmaps */
+	WOP_ZAP_RANGE,		/* every SPTE of a gfn range */
+	WOP_ZAP_LEAF,		/* one root's SPTE of a gfn: leaves the middle of its chain */
+	WOP_ZAP_ALL,		/* every root, through the tables */
+	NR_WOPS,
+};
+extern const char *const writer_op_names[NR_WOPS];
+
+/* One test: a line of scenarios[] (STYLE §7). Weights are per mille of their group. */
+struct scenario {
+	const char *name;
+	uint64_t gfns;			/* working set (gfns= overrides) */
+	unsigned roots;			/* EPT roots of the MMU: more roots, longer chains */
+	unsigned level_weight[MMU_MAX_LEAF_LEVEL];	/* faults at 4K, 2M, 1G (levels= keeps some) */
+	unsigned wop_weight[NR_WOPS];	/* the writer's op mix */
+	unsigned burst_max;		/* writer ops per mmu_lock hold, 1..burst_max */
+	unsigned zap_range_max;		/* gfns of a range zap, 1..zap_range_max */
+	unsigned age_range_max;		/* gfns of an ager's range (1 in 32 ages the whole slot) */
+	unsigned hot_permille;		/* gfn picks that take a recently faulted gfn */
+	unsigned share[NR_ROLES];	/* how the APs split into roles (agers=, accessors= override) */
+	unsigned locked_agers;		/* APs taken for locked aging, given locked_agers + 2 APs */
+	unsigned checkpoint_ms;		/* stop the world for the audit this often (<= 1000) */
+	unsigned hold_every;		/* memslot.torture_hold_every: linger in 1 of N holds */
+	unsigned lock_hold_max;		/* lockers: pauses inside the lock, 0..lock_hold_max */
+	unsigned lock_think_max;	/* lockers: pauses between two locks, 0..lock_think_max */
+};
+
+/* Power-of-two buckets of TSC cycles, as env.h's spin statistics. */
+struct harness_hist {
+	uint64_t n[ENV_HIST_BUCKETS];
+};
+
+static inline void hist_add(struct harness_hist *h, uint64_t cycles)
+{
+	h->n[env_hist_bucket(cycles)]++;
+}
+
+/* One CPU's record: its role, PRNG and statistics. Written by that CPU only. */
+struct harness_cpu {
+	enum harness_role role;
+	unsigned vcpu;			/* accessor: its vCPU in the MMU (guest-mode flag) */
+	uint64_t rng;
+	uint64_t steps[NR_ROLES], cycles[NR_ROLES];	/* role steps taken, TSC spent in them */
+	/* writer */
+	uint64_t bursts, wops[NR_WOPS], zaps_hit;
+	struct harness_hist mmu_hold, mmu_wait;		/* mmu_lock: writer and locked agers */
+	/* agers (lockless) and locked agers */
+	struct age_stats age, lage;
+	uint64_t max_chain;		/* longest chain one aged rmap held */
+	/* accessors */
+	struct mmu_access_stats access;
+	/* lockers and locked agers: rmap locks taken, elided, increments made inside */
+	uint64_t lk_acquired, lk_elided, lk_inside;
+	struct harness_hist rmap_hold, rmap_wait;	/* lockers' read-only rmap lock */
+} __attribute__((aligned(64)));
+
+#define HARNESS_RECENT	16		/* ring of recently installed leaves (hot gfns) */
+#define HARNESS_INSIDE	1024		/* heads with a lost-update counter beside them */
+
+struct harness {
+	const struct scenario *sc;
+	const struct rmap_ops *ops;
+	const struct cmdline *cl;
+	struct mmu mmu;
+	struct mmu_caches caches;	/* the BSP's: only the writer adds to chains */
+	unsigned ncpus, naps;		/* online; APs with a role (the checkpoint's participants) */
+	unsigned count[NR_ROLES];	/* CPUs per role (the BSP counted as writer only) */
+	bool bsp_runs[NR_ROLES];	/* roles the BSP interleaves with its bursts */
+	unsigned level_weight[MMU_MAX_LEAF_LEVEL];	/* after levels= */
+	uint64_t gfns;
+	unsigned roots;
+	uint64_t hz, t0, t_end, t_stop, checkpoint_cycles;
+	uint64_t checkpoint_due;	/* BSP: TSC of the next checkpoint (a burst ends early then) */
+	struct harness_cpu *cpu;	/* [ncpus] */
+	struct env_spin_stats (*spin)[ENV_NR_LOCKS];	/* [ncpus], filled by env_spin_end */
+	/* the checkpoint rendezvous (checkpoint.c) and the end (run.c) */
+	unsigned long epoch __attribute__((aligned(64)));	/* atomic: odd = stop requested */
+	unsigned parked __attribute__((aligned(64)));		/* atomic: APs parked this stop */
+	int stop __attribute__((aligned(64)));			/* atomic: APs return */
+	unsigned done __attribute__((aligned(64)));		/* atomic: APs returned */
+	uint64_t next_scan __attribute__((aligned(64)));	/* atomic: next stuck-rmap scan (TSC) */
+	uint64_t unstuck;		/* atomic: stuck rmaps cleared after their report */
+	/* BSP only */
+	uint64_t checkpoints, inside_lost;
+	uint64_t checkpoint_last, checkpoint_gap_max;	/* TSC: the longest time between checks */
+	struct harness_hist checkpoint_hist;
+	/* shared: written by the writer, read by any role */
+	uint64_t recent[HARNESS_RECENT] __attribute__((aligned(64)));	/* atomic */
+	uint64_t recent_pos;		/* the writer's */
+	uint64_t inside[HARNESS_INSIDE] __attribute__((aligned(64)));	/* atomic */
+};
+
+/* scenarios.c */
+extern const struct scenario scenarios[];
+extern const unsigned nr_scenarios;
+
+/* run.c: one test of scenario sc, from report_test_begin to report_test_end. */
+void harness_run(const struct scenario *sc, const struct test_run *r);
+
+/* writer.c */
+void writer_step(struct harness *h, struct harness_cpu *c);
+gfn_t harness_pick_gfn(struct harness *h, struct harness_cpu *c, unsigned *root);
+
+/* roles.c: one step of each role; role_steps[] indexes them by enum harness_role. */
+extern void (*const role_steps[NR_ROLES])(struct harness *h, struct harness_cpu *c);
+uint64_t *harness_inside(struct harness *h, gfn_t gfn, int level);
+
+/* checkpoint.c */
+void harness_checkpoint(struct harness *h);	/* BSP, APs running: stop, check, resume */
+void harness_checks(struct harness *h);		/* the checks; nobody else touches the MMU */
+void checkpoint_park(struct harness *h, unsigned long epoch);
+/* Any CPU, every 20 ms at most: report (liveness) and clear rmaps stuck LOCKED alone; true
+ * when it found (and printed) some. */
+bool harness_scan_stuck(struct harness *h);
+uint64_t harness_unstick(struct harness *h);	/* clears rmaps stuck LOCKED; how many */
+
+/* APs: park here while the BSP runs a checkpoint. */
+static inline void checkpoint_poll(struct harness *h)
+{
+	/* acquire: pairs with the BSP's release increment of epoch in checkpoint.c */
+	unsigned long e = atomic_read(&h->epoch, MO_ACQUIRE);
+
+	if (e & 1)
+		checkpoint_park(h, e);
+}
+
+/* summary.c: the info lines and the ok/not ok line. */
+void harness_summary(struct harness *h);
+
+#endif /* HARNESS_H */

@@ -1,0 +1,309 @@
+/*
+ * tests/kernel/harness/run.c - one harness test from start to verdict: the working set, levels
+ * and role counts from the scenario and the boot options; the MMU under test with the chosen
+ * variant (mutate=); every CPU in its role until seconds= pass (or, once the test is decided,
+ * the next checkpoint); the final checks; the report.
+ *
+ * Owns `harness`, the BSP's (harness.h says who may touch which part when). Roles by CPU: the
+ * BSP writes; the APs split by the scenario's shares into agers, accessors, lockers and
+ * locked agers, or as agers= and accessors= say. A role the scenario wants that gets no AP (on
+ * 1 or 2 CPUs, say) is interleaved on the BSP between its bursts, in the order its seeded PRNG
+ * draws: nothing is skipped for lack of CPUs, only made sequential. APs left over stay idle.
+ */
+#include "atomic.h"
+#include "arch/x86.h"
+#include "harness.h"
+#include "percpu.h"
+#include "pmm.h"
+#include "report.h"
+#include "rmap/check.h"
+#include "rmap/rmap_ops.h"
+#include "rng.h"
+#include "smp.h"
+#include "tsc.h"
+
+static struct harness harness;
+
+/* Per-CPU records, allocated once for the CPUs online (pmm_alloc_contig never frees). */
+static bool alloc_records(struct harness *h)
+{
+	static struct harness_cpu *cpu;
+	static struct env_spin_stats (*spin)[ENV_NR_LOCKS];
+	static unsigned ncpus;
+	unsigned n = smp_online();
+
+	if (!cpu) {
+		cpu = pmm_alloc_contig((unsigned)((n * sizeof(*cpu) + PAGE_SIZE - 1) / PAGE_SIZE));
+		spin = pmm_alloc_contig((unsigned)((n * sizeof(*spin) + PAGE_SIZE - 1) / PAGE_SIZE));
+		ncpus = n;
+	}
+	if (!cpu || !spin || ncpus != n)
+		return false;
+	__builtin_memset(cpu, 0, n * sizeof(*cpu));
+	__builtin_memset(spin, 0, n * sizeof(*spin));
+	h->cpu = cpu;
+	h->spin = spin;
+	h->ncpus = n;
+	return true;
+}
+
+/* levels=: the scenario's weights for the levels given; a level it never faults gets 100. */
+static bool setup_levels(struct harness *h)
+{
+	unsigned total = 0;
+
+	for (int l = 0; l < MMU_MAX_LEAF_LEVEL; l++) {
+		unsigned w = h->sc->level_weight[l];
+
+		if (cmdline_given(h->cl, CMDLINE_LEVELS))
+			w = !(h->cl->levels & (1u << l)) ? 0 : w ? w : 100;
+		h->level_weight[l] = w;
+		total += w;
+	}
+	if (!total)
+		report_error("levels=: no page size to fault in");
+	return total != 0;
+}
+
+/*
+ * Role counts for naps APs. Locked agers first (only with enough APs to spare), then agers=
+ * and accessors= if given, the rest by the scenario's shares, the remainder to agers. A role
+ * the scenario shares to but that got no AP is interleaved on the BSP, unless its count was
+ * given as 0.
+ */
+static bool assign_roles(struct harness *h)
+{
+	const struct scenario *sc = h->sc;
+	unsigned naps = h->ncpus - 1, rest, shares, *n = h->count;
+	bool ag = cmdline_given(h->cl, CMDLINE_AGERS), ac = cmdline_given(h->cl, CMDLINE_ACCESSORS);
+
+	__builtin_memset(h->count, 0, sizeof(h->count));
+	__builtin_memset(h->bsp_runs, 0, sizeof(h->bsp_runs));
+	n[ROLE_WRITER] = 1;
+	n[ROLE_LOCKED_AGER] = naps >= sc->locked_agers + 2 ? sc->locked_agers : 0;
+	rest = naps - n[ROLE_LOCKED_AGER];
+	n[ROLE_AGER] = ag ? h->cl->agers : 0;
+	n[ROLE_ACCESSOR] = ac ? h->cl->accessors : 0;
+	if (n[ROLE_AGER] + n[ROLE_ACCESSOR] > rest) {
+		report_error("agers=%u accessors=%u need %u APs, %u are free (%u CPUs online)",
+			     n[ROLE_AGER], n[ROLE_ACCESSOR], n[ROLE_AGER] + n[ROLE_ACCESSOR], rest,
+			     h->ncpus);
+		return false;
+	}
+	rest -= n[ROLE_AGER] + n[ROLE_ACCESSOR];
+	/* the rest by share among the roles not given; agers take what rounding leaves */
+	shares = (ag ? 0 : sc->share[ROLE_AGER]) + (ac ? 0 : sc->share[ROLE_ACCESSOR]) +
+		 sc->share[ROLE_LOCKER];
+	if (shares) {
+		if (!ac)
+			n[ROLE_ACCESSOR] = rest * sc->share[ROLE_ACCESSOR] / shares;
+		n[ROLE_LOCKER] = rest * sc->share[ROLE_LOCKER] / shares;
+		if (!ag && sc->share[ROLE_AGER])
+			n[ROLE_AGER] = rest - (ac ? 0 : n[ROLE_ACCESSOR]) - n[ROLE_LOCKER];
+	}
+	for (int r = ROLE_AGER; r < NR_ROLES; r++) {
+		bool wanted = r == ROLE_LOCKED_AGER ? sc->locked_agers > 0 : sc->share[r] > 0;
+		bool given0 = (r == ROLE_AGER && ag) || (r == ROLE_ACCESSOR && ac);
+
+		h->bsp_runs[r] = wanted && !n[r] && !given0;
+	}
+	return true;
+}
+
+static void assign_cpus(struct harness *h)
+{
+	unsigned id = 1, vcpu = 0;
+
+	h->cpu[0].role = ROLE_WRITER;
+	for (int r = ROLE_AGER; r < NR_ROLES; r++)
+		for (unsigned k = 0; k < h->count[r]; k++, id++) {
+			h->cpu[id].role = (enum harness_role)r;
+			if (r == ROLE_ACCESSOR)
+				h->cpu[id].vcpu = vcpu++;
+		}
+	h->naps = id - 1;
+	for (; id < h->ncpus; id++)
+		h->cpu[id].role = ROLE_IDLE;
+	h->cpu[0].vcpu = vcpu;		/* the BSP's own accesses, when it interleaves them */
+	for (unsigned i = 0; i < h->ncpus; i++)
+		h->cpu[i].rng = rng_seed(h->cl->seed, i);
+}
+
+static void role_run(struct harness *h, struct harness_cpu *c, enum harness_role r)
+{
+	uint64_t t0 = rdtsc();
+
+	role_steps[r](h, c);
+	c->cycles[r] += rdtsc() - t0;
+	c->steps[r]++;
+}
+
+/* The BSP's next role: the writer half of the time, else one it interleaves, at random. */
+static enum harness_role bsp_pick(struct harness *h, struct harness_cpu *c)
+{
+	unsigned w[NR_ROLES] = { 0 }, others = 0;
+
+	for (int r = ROLE_AGER; r < NR_ROLES; r++)
+		others += w[r] = h->bsp_runs[r];
+	if (!others)
+		return ROLE_WRITER;
+	w[ROLE_WRITER] = others;
+	return (enum harness_role)rng_pick(&c->rng, w, NR_ROLES);
+}
+
+/* Decided: the mutation's invariant was seen, or (no mutation) any violation. */
+static bool decided(struct harness *h)
+{
+	return h->ops->inv ? env_violations_of(h->ops->inv) > 0 : report_violations() > 0;
+}
+
+/* The end: the APs return (one spinning on a stuck rmap once it is reported and cleared). */
+static void join_aps(struct harness *h)
+{
+	/* release: pairs with the APs' acquire load of stop; the epoch is even here */
+	atomic_set(&h->stop, 1, MO_RELEASE);
+	cpu_wait_begin(CPU_WAIT_BARRIER, "harness end", &h->done);
+	/* acquire: pairs with each AP's release increment of done */
+	while (atomic_read(&h->done, MO_ACQUIRE) < h->naps) {
+		cpu_pause();
+		/* a report took the console lock, whose wait replaced ours: declare it again */
+		if (harness_scan_stuck(h))
+			cpu_wait_begin(CPU_WAIT_BARRIER, "harness end", &h->done);
+	}
+	cpu_wait_end();
+}
+
+static void bsp_main(struct harness *h, struct harness_cpu *c)
+{
+	h->checkpoint_due = h->t0 + h->checkpoint_cycles;
+	for (;;) {
+		uint64_t now;
+
+		role_run(h, c, bsp_pick(h, c));
+		cpu_heartbeat();
+		now = rdtsc();
+		if (now >= h->checkpoint_due) {
+			harness_checkpoint(h);
+			if (decided(h))
+				break;
+			h->checkpoint_due = rdtsc() + h->checkpoint_cycles;
+		}
+		if (now >= h->t_end)
+			break;
+	}
+	h->t_stop = rdtsc();
+	join_aps(h);
+}
+
+static void ap_main(struct harness *h, struct harness_cpu *c)
+{
+	/* acquire: pairs with join_aps's release store */
+	while (!atomic_read(&h->stop, MO_ACQUIRE)) {
+		checkpoint_poll(h);
+		role_run(h, c, c->role);
+		harness_scan_stuck(h);
+		cpu_heartbeat();
+	}
+	/* release: our last steps and statistics happen-before the BSP's final checks */
+	atomic_fetch_add(&h->done, 1u, MO_RELEASE);
+}
+
+static void harness_cpu_main(void *arg)
+{
+	struct harness *h = arg;
+	unsigned id = cpu_id();
+
+	if (id == 0)
+		bsp_main(h, &h->cpu[0]);
+	else if (id < h->ncpus && h->cpu[id].role != ROLE_IDLE)
+		ap_main(h, &h->cpu[id]);
+}
+
+static bool setup(struct harness *h, const struct scenario *sc, const struct test_run *r)
+{
+	unsigned vcpus;
+
+	h->sc = sc;
+	h->ops = r->ops;
+	h->cl = r->cl;
+	h->gfns = cmdline_given(r->cl, CMDLINE_GFNS) ? r->cl->gfns : sc->gfns;
+	h->roots = sc->roots;
+#ifdef RMAP_OPS_DIRECT
+	if (h->ops != &rmap_variants[0]) {
+		report_error("mutate=%s: this kernel calls the correct steps directly (RMAP_OPS_DIRECT)",
+			     h->ops->name);
+		return false;
+	}
+#endif
+	if (!alloc_records(h)) {
+		report_error("no memory for %u per-CPU records", smp_online());
+		return false;
+	}
+	if (!setup_levels(h) || !assign_roles(h))
+		return false;
+	assign_cpus(h);
+	vcpus = h->count[ROLE_ACCESSOR] + h->bsp_runs[ROLE_ACCESSOR];
+	if (vcpus > MMU_MAX_VCPUS) {
+		report_error("%u accessors: the MMU has room for %u vCPUs", vcpus, MMU_MAX_VCPUS);
+		return false;
+	}
+	if (mmu_init(&h->mmu, 0, h->gfns, h->roots, vcpus, h->ops, true)) {
+		report_error("mmu_init: gfns=%llu roots=%u vcpus=%u does not fit (memory, or more than 131072 gfns)",
+			     (unsigned long long)h->gfns, h->roots, vcpus);
+		return false;	/* mmu_init freed what it had taken */
+	}
+	h->mmu.slot.torture_hold_every = sc->hold_every;
+	return true;
+}
+
+/* Everyone has returned: the last checks, then zap everything, audit again, free. */
+static void teardown(struct harness *h)
+{
+	uint64_t still_a, still_d;
+
+	harness_checks(h);
+	mmu_write_lock(&h->mmu.lock);
+	mmu_zap_all(&h->mmu);
+	mmu_write_unlock(&h->mmu.lock);
+	harness_checks(h);
+	mmu_count_ad(&h->mmu, &still_a, &still_d);
+	if (still_a || still_d || h->mmu.slot.descs_live)
+		env_violation("audit", 0, 0, "after zap-all: %llu A, %llu D, %llu descs left",
+			      (unsigned long long)still_a, (unsigned long long)still_d,
+			      (unsigned long long)h->mmu.slot.descs_live);
+	mmu_free_memory_caches(&h->mmu, &h->caches);
+}
+
+void harness_run(const struct scenario *sc, const struct test_run *r)
+{
+	struct harness *h = &harness;
+
+	report_test_begin(sc->name);
+	env_report_start();
+	/* the rendezvous words and counters start at 0; the MMU is set up by mmu_init */
+	h->epoch = 0;
+	h->parked = h->done = 0;
+	h->stop = 0;
+	h->checkpoints = h->unstuck = h->inside_lost = 0;
+	h->next_scan = 0;
+	h->recent_pos = 0;
+	__builtin_memset(&h->checkpoint_hist, 0, sizeof(h->checkpoint_hist));
+	__builtin_memset(h->recent, 0, sizeof(h->recent));
+	__builtin_memset(h->inside, 0, sizeof(h->inside));
+	__builtin_memset(&h->caches, 0, sizeof(h->caches));
+	if (!setup(h, sc, r)) {
+		report_test_end("%s", "");
+		return;
+	}
+	h->hz = tsc_hz();
+	h->checkpoint_cycles = h->hz / 1000 * sc->checkpoint_ms;
+	env_set_spin_stats(h->spin, h->ncpus);
+	h->t0 = h->checkpoint_last = rdtsc();
+	h->checkpoint_gap_max = 0;
+	h->t_end = h->t0 + h->hz * r->cl->seconds;
+	smp_run_all(harness_cpu_main, h);
+	env_set_spin_stats(NULL, 0);
+	teardown(h);
+	harness_summary(h);
+	mmu_destroy(&h->mmu);
+}

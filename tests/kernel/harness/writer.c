@@ -1,0 +1,164 @@
+/*
+ * tests/kernel/harness/writer.c - the writer role (DESIGN §3), the BSP's: one step is a burst
+ * of 1..burst_max ops under mmu_lock held for write, drawn from the scenario's mix by the
+ * BSP's seeded PRNG: faults at 4K/2M/1G in one root or in several at once (the gfn's chain
+ * grows by one SPTE per root), zaps of a gfn, a range, one root's leaf, or everything. The
+ * memory caches are topped up before mmu_lock is taken (kvm_mmu_topup_memory_cache), never
+ * under it; a fault that finds them dry ends the burst early (KVM retries the fault), and so
+ * does a checkpoint falling due.
+ *
+ * Owns h->recent[], the ring of leaves it installed lately (written here with relaxed stores,
+ * read by every role with relaxed loads: a hint where the action is, nothing is published
+ * through it), so that zaps, accessors and agers meet the leaves the writer is working on.
+ */
+#include "atomic.h"
+#include "harness.h"
+#include "report.h"
+#include "rng.h"
+#include "arch/x86.h"
+
+const char *const writer_op_names[NR_WOPS] = {
+	[WOP_FAULT] = "fault", [WOP_FAULT_SHARED] = "fault_shared", [WOP_ZAP_GFN] = "zap_gfn",
+	[WOP_ZAP_RANGE] = "zap_range", [WOP_ZAP_LEAF] = "zap_leaf", [WOP_ZAP_ALL] = "zap_all",
+};
+
+/* recent[] entries: gfn in bits 0-39, root in 40-55, level in 56-63; 0 = none yet. */
+static uint64_t recent_pack(unsigned root, gfn_t gfn, int level)
+{
+	return gfn | (uint64_t)root << 40 | (uint64_t)level << 56;
+}
+
+static void remember(struct harness *h, unsigned root, gfn_t gfn, int level)
+{
+	/* relaxed: a hint for the other roles (see the header) */
+	atomic_set(&h->recent[h->recent_pos++ % HARNESS_RECENT], recent_pack(root, gfn, level),
+		   MO_RELAXED);
+}
+
+gfn_t harness_pick_gfn(struct harness *h, struct harness_cpu *c, unsigned *root)
+{
+	uint64_t e = 0;
+
+	if (rng_below(&c->rng, 1000) < h->sc->hot_permille)
+		/* relaxed: see the header */
+		e = atomic_read(&h->recent[rng_below(&c->rng, HARNESS_RECENT)], MO_RELAXED);
+	if (!e) {
+		*root = (unsigned)rng_below(&c->rng, h->roots);
+		return h->mmu.slot.base_gfn + rng_below(&c->rng, h->gfns);
+	}
+	*root = (unsigned)(e >> 40 & 0xffff);
+	/* a gfn the recent leaf maps (the leaf's first, for a 4K one) */
+	e = (e & ((1ull << 40) - 1)) + rng_below(&c->rng, pages_per_level((int)(e >> 56)));
+	return e < h->mmu.slot.base_gfn + h->gfns ? e : h->mmu.slot.base_gfn + h->gfns - 1;
+}
+
+static int pick_level(struct harness *h, struct harness_cpu *c)
+{
+	return PG_LEVEL_4K + (int)rng_pick(&c->rng, h->level_weight, MMU_MAX_LEAF_LEVEL);
+}
+
+/*
+ * One fault; false when the caches ran dry (the burst ends). One in four is a write fault,
+ * which installs the leaf dirty: most leaves start clean and get Dirty from an accessor later,
+ * as a guest's pages do, so that a lost Dirty (ad-conservation) has chances to happen.
+ */
+static bool fault(struct harness *h, struct harness_cpu *c, unsigned root, gfn_t gfn, int level)
+{
+	enum mmu_fault_result r = mmu_fault(&h->mmu, &h->caches, root, gfn, level,
+					    rng_below(&c->rng, 4) == 0);
+
+	if (r == FAULT_INSTALLED)
+		remember(h, root, gfn & ~(pages_per_level(level) - 1), level);
+	return r != FAULT_RETRY;
+}
+
+static bool wop_fault(struct harness *h, struct harness_cpu *c)
+{
+	unsigned root;
+	gfn_t gfn = harness_pick_gfn(h, c, &root);
+
+	return fault(h, c, root, gfn, pick_level(h, c));
+}
+
+static bool wop_fault_shared(struct harness *h, struct harness_cpu *c)
+{
+	unsigned root, n = 1 + (unsigned)rng_below(&c->rng, h->roots);
+	gfn_t gfn = harness_pick_gfn(h, c, &root);
+	int level = pick_level(h, c);
+
+	for (unsigned k = 0; k < n; k++)
+		if (!fault(h, c, (root + k) % h->roots, gfn, level))
+			return false;
+	return true;
+}
+
+static bool wop_zap_gfn(struct harness *h, struct harness_cpu *c)
+{
+	unsigned root;
+	gfn_t gfn = harness_pick_gfn(h, c, &root);
+
+	mmu_zap_gfn_range(&h->mmu, gfn, gfn + 1);
+	return true;
+}
+
+static bool wop_zap_range(struct harness *h, struct harness_cpu *c)
+{
+	unsigned root;
+	gfn_t gfn = harness_pick_gfn(h, c, &root);
+
+	mmu_zap_gfn_range(&h->mmu, gfn, gfn + 1 + rng_below(&c->rng, h->sc->zap_range_max));
+	return true;
+}
+
+static bool wop_zap_leaf(struct harness *h, struct harness_cpu *c)
+{
+	/* relaxed: see the header; a recent leaf, mostly still there */
+	uint64_t e = atomic_read(&h->recent[rng_below(&c->rng, HARNESS_RECENT)], MO_RELAXED);
+
+	if (e)
+		c->zaps_hit += mmu_zap_leaf(&h->mmu, (unsigned)(e >> 40 & 0xffff),
+					    e & ((1ull << 40) - 1), (int)(e >> 56));
+	return true;
+}
+
+static bool wop_zap_all(struct harness *h, struct harness_cpu *c)
+{
+	(void)c;
+	mmu_zap_all(&h->mmu);
+	return true;
+}
+
+static bool (*const writer_ops[NR_WOPS])(struct harness *h, struct harness_cpu *c) = {
+	[WOP_FAULT] = wop_fault, [WOP_FAULT_SHARED] = wop_fault_shared,
+	[WOP_ZAP_GFN] = wop_zap_gfn, [WOP_ZAP_RANGE] = wop_zap_range,
+	[WOP_ZAP_LEAF] = wop_zap_leaf, [WOP_ZAP_ALL] = wop_zap_all,
+};
+
+void writer_step(struct harness *h, struct harness_cpu *c)
+{
+	unsigned len = 1 + (unsigned)rng_below(&c->rng, h->sc->burst_max);
+	uint64_t t0, t1;
+
+	/* allocate before mmu_lock, never under it; the pools never run dry in a healthy run */
+	if (mmu_topup_memory_caches(&h->mmu, &h->caches)) {
+		report_error("writer: out of memory for descs or table pages");
+		return;
+	}
+	t0 = rdtsc();
+	mmu_write_lock(&h->mmu.lock);
+	t1 = rdtsc();
+	hist_add(&c->mmu_wait, t1 - t0);
+	for (unsigned k = 0; k < len; k++) {
+		enum writer_op op = (enum writer_op)rng_pick(&c->rng, h->sc->wop_weight, NR_WOPS);
+
+		c->wops[op]++;
+		if (!writer_ops[op](h, c))
+			break;
+		/* a checkpoint is due: end the burst (under TCG one can take 100s of ms) */
+		if (rdtsc() >= h->checkpoint_due)
+			break;
+	}
+	hist_add(&c->mmu_hold, rdtsc() - t1);
+	mmu_write_unlock(&h->mmu.lock);
+	c->bursts++;
+}

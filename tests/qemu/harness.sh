@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# harness.sh TEST|default [RUN-QEMU-ARGS...]: one harness scenario (issue 5) without a mutation,
+# for HARNESS_SECONDS (default 3) seconds; `default` boots without test=, so the kernel runs its
+# first catalog test (age-vs-zap). Proves that the correct protocol passes every online and
+# checkpoint check on this many CPUs: exit 0 with the test's ok line for the -smp given, no
+# VIOLATION line, work done (faults, rmaps aged, checkpoints all above 0, so a run that did
+# nothing cannot pass), the setup, roles and writer information lines before the ok line, an
+# ok line under 400 characters, and a console that obeys the grammar.
+. "$(dirname "$0")/lib.sh"
+
+test=${1:?usage: harness.sh TEST|default [run-qemu args]}
+shift
+secs=${HARNESS_SECONDS:-3}
+smp=4
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = -smp ] && smp=${args[i + 1]}; done
+cpus=$(smp_cpus "$smp")
+if [ "$test" = default ]; then
+	make -s build/tools/catalog || exit 2
+	test=$(build/tools/catalog | awk '$1 == "test" { print $2; exit }')
+	cmdline="seconds=$secs"
+else
+	cmdline="test=$test seconds=$secs"
+fi
+
+boot "$@" --timeout 180 --cmdline "$cmdline"
+expect "exit status" 0 "$status"
+has "the ok line of $test on $cpus CPUs" "^ok 1 - $test cpus=$cpus "
+if grep -q '^VIOLATION' <<< "$text"; then
+	fail "VIOLATION lines: $(grep -c '^VIOLATION' <<< "$text"), first: $(grep -m 1 '^VIOLATION' <<< "$text")"
+else
+	pass "no VIOLATION line"
+fi
+okline=$(grep -m 1 "^ok 1 - $test " <<< "$text")
+for key in faults rmaps_aged checkpoints; do
+	v=$(sed -n "s/.* $key=\([0-9]*\).*/\1/p" <<< "$okline")
+	if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "$key=$v"
+	else fail "$key: expected a count above 0, got '$v'"; fi
+done
+[ ${#okline} -lt 400 ] && pass "ok line of ${#okline} characters" ||
+	fail "ok line of ${#okline} characters, expected under 400"
+has "the setup line" "^  $test: cpus=$cpus gfns=[0-9]+ roots=[0-9]+ levels="
+has "the roles line" "^  $test roles: writer=1 agers=[0-9]+ accessors=[0-9]+ "
+has "the writer's counts" "^  $test writer: bursts=[0-9]+ "
+has "a histogram line" "^  $test mmu_lock hold cycles: "
+grep "^  $test " <<< "$text" | sed 's/^/# /'
+check_console
+finish

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# mutations.sh [RUN-QEMU-ARGS...]: the mutation matrix (DESIGN §5, issue 5) on the CPUs given.
+# Every mutation of the kernel's catalog (build/tools/catalog, the same rmap_variants[] the
+# kernel links) runs age-vs-zap for at most MUTATION_SECONDS (default 5) with watchdog=2 (the
+# liveness bound, short so a hang ends soon). Caught means: exit 1 (fail), and the invariant
+# the mutation names reported by the kernel, in a VIOLATION line or in its per-invariant
+# count line ("  age-vs-zap violations by invariant: ..."), or as first=. Not "first=" alone:
+# a mutation may trip several invariants and which fires first is a race (ager-no-lock: two
+# agers overlapping, `mutex`, against the writer changing a chain under one, `chain-stable`);
+# the kernel ends a mutated test at the first checkpoint after its named invariant has fired,
+# so the table's first= column shows what came first. The seconds column is the t_ms of the
+# first VIOLATION line naming the invariant (the kernel's clock from the start of the test),
+# or of the first VIOLATION line when only the counts name it. Also checks that mutate=help
+# lists exactly the catalog's mutations and exits 0. A mutation not caught fails the test.
+. "$(dirname "$0")/lib.sh"
+
+secs=${MUTATION_SECONDS:-5}
+smp=4
+args=("$@")
+for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = -smp ] && smp=${args[i + 1]}; done
+make -s build/tools/catalog || exit 2
+catalog=$(build/tools/catalog | awk '$1 == "mutation"')
+[ -n "$catalog" ] || { fail "the catalog lists no mutation"; finish; }
+
+base=$console
+console=$base.help
+boot "$@" --timeout 60 --cmdline "mutate=help"
+expect "mutate=help exit status" 0 "$status"
+expect "mutate=help lists the catalog's mutations" "$catalog" "$(grep '^mutation ' <<< "$text")"
+check_console
+
+rows=() missed=0
+while read -r _ m inv _; do
+	inv=${inv#inv=}
+	console=$base.$m
+	boot "$@" --timeout 120 --cmdline "test=age-vs-zap seconds=$secs watchdog=2 mutate=$m"
+	expect "$m: exit status" 1 "$status"
+	first=$(sed -n 's/^not ok [0-9]* - .* first=\([^ ]*\).*/\1/p' <<< "$text" | head -n 1)
+	counts=$(sed -n 's/^  age-vs-zap violations by invariant:\([^;]*\).*/\1/p' <<< "$text")
+	named=$(grep -m 1 "^VIOLATION inv=$inv " <<< "$text")
+	any=$(grep -m 1 '^VIOLATION ' <<< "$text")
+	if [ -n "$named" ] || [[ " $counts " == *" $inv="* ]] || [ "$first" = "$inv" ]; then
+		caught=yes
+		pass "$m is caught by $inv"
+	else
+		caught=NO
+		missed=$((missed + 1))
+		fail "$m: $inv not reported (first=${first:-none}, counts:${counts:- none})"
+	fi
+	t=$(sed -n 's/.* t_ms=\([0-9]*\).*/\1/p' <<< "${named:-$any}")
+	secs_to=$([ -n "$t" ] && awk -v t="$t" 'BEGIN { printf "%.3f", t / 1000 }' || echo "-")
+	rows+=("$(printf '%-20s %-16s %-6s %-16s %s' "$m" "$inv" "$caught" "${first:-none}" "$secs_to")")
+	check_console
+done <<< "$catalog"
+console=$base
+
+echo "# mutation matrix, -smp $smp, age-vs-zap, seconds=$secs watchdog=2"
+printf '# %-20s %-16s %-6s %-16s %s\n' mutation invariant caught first= seconds
+for r in "${rows[@]}"; do echo "# $r"; done
+[ $missed = 0 ] && pass "every mutation caught ($(wc -l <<< "$catalog"))" ||
+	fail "$missed mutation(s) not caught"
+finish
