@@ -80,6 +80,10 @@ HOST_TESTS :=
 
 include $(filter-out $(MK_EXCLUDE),$(sort $(wildcard mk/*.mk)))
 
+# The banner's version: main.o is rebuilt when `git describe` changes, not only when main.c does.
+VERSION_STAMP := $(BUILD)/version.txt
+$(shell mkdir -p $(BUILD) && { [ "$$(cat $(VERSION_STAMP) 2>/dev/null)" = "$(VERSION)" ] || echo "$(VERSION)" > $(VERSION_STAMP); })
+
 KOBJS := $(patsubst %.S,$(BUILD)/k/%.o,$(KERNEL_S_SRCS)) \
 	$(patsubst %.c,$(BUILD)/k/%.o,$(patsubst $(BUILD)/%,%,$(KERNEL_C_SRCS)))
 KELF := $(BUILD)/rmap-harness.elf
@@ -144,5 +148,7 @@ bench:
 
 clean:
 	rm -rf $(BUILD)
+
+$(BUILD)/k/kernel/main.o: $(VERSION_STAMP)
 
 -include $(KOBJS:.o=.d)
