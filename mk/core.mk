@@ -6,6 +6,8 @@
 #   test_spte, test_pte_list, test_rmap_lock, test_mmu_audit   unit tests, ASan+UBSan
 #   stress-tsan, stress-asan   the stress test, correct protocol, must find no violation
 #   stress-mutants             the stress test over every broken variant, must catch each
+#   stress-bench               the same program unsanitized, for make bench's hosted rates
+#                              (tests/bench/harness.sh; not a test)
 
 CORE_C_SRCS := $(sort $(wildcard kernel/mmu/*.c kernel/rmap/*.c))
 CORE_HDRS := $(wildcard kernel/mmu/*.h kernel/rmap/*.h) kernel/include/atomic.h kernel/include/env.h
@@ -38,6 +40,10 @@ $(BUILD)/host/stress-asan: $(CORE_STRESS_DEPS)
 $(BUILD)/host/stress-mutants: $(CORE_STRESS_DEPS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(CORE_HOST_CFLAGS) -DSTRESS_MUTANTS -o $@ $(CORE_STRESS_SRCS) $(CORE_HOST_SRCS)
+
+$(BUILD)/host/stress-bench: $(CORE_STRESS_DEPS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(CORE_HOST_CFLAGS) -o $@ $(CORE_STRESS_SRCS) $(CORE_HOST_SRCS)
 
 .PHONY: core-tests
 core-tests: $(CORE_UNIT_TESTS) $(CORE_STRESS)

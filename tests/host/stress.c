@@ -12,6 +12,8 @@
  *   stress [--variant=NAME] [--seed=N] [--bursts=N] [--ager-ops=N] [--access-ops=N]
  *          [--agers=N] [--accessors=N] [--roots=N] [--gfns=N] [--checkpoint=N]
  *          [--stall-ms=N] [--hold-every=N]                 one run, one ok/not ok line
+ *          [--seconds=N] [--checkpoint-ms=N] [--no-yield]  ... for a fixed time, with rates
+ *                                                          (make bench: tests/bench/harness.sh)
  *   stress --all-variants [options]                        every broken variant (default of
  *                                                          the stress-mutants build)
  *   stress --list                                          the variants and their invariants
@@ -52,6 +54,7 @@ static void stats_line(struct stress *s, char *buf, size_t size)
 	struct mmu_access_stats c = { 0 };
 	uint64_t max_chain = 0;
 	const struct mmu_stats *m = &s->mmu.stats;
+	double secs;
 
 	for (unsigned i = 1; i < s->nthreads; i++) {
 		a.rmaps_locked += s->t[i].age.rmaps_locked;
@@ -65,25 +68,30 @@ static void stats_line(struct stress *s, char *buf, size_t size)
 		if (s->t[i].max_chain > max_chain)
 			max_chain = s->t[i].max_chain;
 	}
+	secs = (double)(stress_now_ns() - s->started_ns) / 1e9;
 	snprintf(buf, size,
-		 "writer_ops=%llu leaves=%llu zapped=%llu pages_freed=%llu flushes=%llu "
-		 "aged_rmaps=%llu max_chain=%llu a_cleared=%llu nonpresent_skipped=%llu walks=%llu "
-		 "a_set=%llu d_set=%llu cmpxchg_retries=%llu checkpoints=%llu %.2fs",
-		 (unsigned long long)s->writer_ops, (unsigned long long)m->leaves_installed,
+		 "writer_ops=%llu faults=%llu zaps=%llu leaves=%llu zapped=%llu pages_freed=%llu "
+		 "flushes=%llu aged_rmaps=%llu sptes_seen=%llu max_chain=%llu a_cleared=%llu "
+		 "nonpresent_skipped=%llu walks=%llu a_set=%llu d_set=%llu cmpxchg_retries=%llu "
+		 "checkpoints=%llu %.2fs faults_ps=%.0f zaps_ps=%.0f rmaps_ps=%.0f sptes_ps=%.0f "
+		 "walks_ps=%.0f",
+		 (unsigned long long)s->writer_ops, (unsigned long long)m->faults,
+		 (unsigned long long)s->zap_ops, (unsigned long long)m->leaves_installed,
 		 (unsigned long long)m->leaves_zapped, (unsigned long long)m->pages_freed,
 		 (unsigned long long)m->flushes, (unsigned long long)a.rmaps_locked,
-		 (unsigned long long)max_chain, (unsigned long long)a.accessed_cleared,
-		 (unsigned long long)a.nonpresent_skipped, (unsigned long long)c.walks,
-		 (unsigned long long)c.set_a, (unsigned long long)c.set_d,
-		 (unsigned long long)c.cmpxchg_failed, (unsigned long long)s->checkpoints,
-		 (double)(stress_now_ns() - s->started_ns) / 1e9);
+		 (unsigned long long)a.sptes_seen, (unsigned long long)max_chain,
+		 (unsigned long long)a.accessed_cleared, (unsigned long long)a.nonpresent_skipped,
+		 (unsigned long long)c.walks, (unsigned long long)c.set_a,
+		 (unsigned long long)c.set_d, (unsigned long long)c.cmpxchg_failed,
+		 (unsigned long long)s->checkpoints, secs, m->faults / secs, s->zap_ops / secs,
+		 a.rmaps_locked / secs, a.sptes_seen / secs, c.walks / secs);
 }
 
 /* The verdict, from any thread or the crash handler; written with one write(2). */
 void stress_finish(struct stress *s, const char *why)
 {
 	const char *expect = s->ops->inv;
-	char line[1024], sum[256], stats[512];
+	char line[1536], sum[256], stats[1024];
 	bool ok;
 	int n;
 
@@ -258,7 +266,8 @@ static int run_all_variants(const struct stress_params *p)
 static const char usage[] =
 	"usage: stress [--variant=NAME|--mutate=NAME] [--all-variants] [--list] [--seed=N]\n"
 	"              [--bursts=N] [--ager-ops=N] [--access-ops=N] [--agers=N] [--accessors=N]\n"
-	"              [--roots=N] [--gfns=N] [--checkpoint=N] [--stall-ms=N] [--hold-every=N]\n";
+	"              [--roots=N] [--gfns=N] [--checkpoint=N] [--stall-ms=N] [--hold-every=N]\n"
+	"              [--seconds=N] [--checkpoint-ms=N] [--no-yield]\n";
 
 static void list_variants(FILE *f)
 {
@@ -300,6 +309,8 @@ int main(int argc, char **argv)
 			all = false;
 		} else if (!strcmp(a, "--all-variants")) {
 			all = true;
+		} else if (!strcmp(a, "--no-yield")) {
+			p.no_yield = true;
 		} else if (!strcmp(a, "--list")) {
 			list_variants(stdout);
 			return 0;
@@ -323,6 +334,10 @@ int main(int argc, char **argv)
 			p.checkpoint_every = (unsigned)v;
 		} else if (num_opt(a, "--hold-every", &v)) {
 			p.hold_every = (unsigned)v;
+		} else if (num_opt(a, "--seconds", &v)) {
+			p.seconds = (unsigned)v;
+		} else if (num_opt(a, "--checkpoint-ms", &v)) {
+			p.checkpoint_ms = (unsigned)v;
 		} else if (num_opt(a, "--stall-ms", &v)) {
 			p.stall_ms = (unsigned)v;
 		} else {

@@ -30,6 +30,10 @@ struct stress_params {
 	unsigned stall_ms;		/* the watchdog's liveness bound */
 	unsigned hold_every;		/* memslot.torture_hold_every */
 	bool quiet;			/* print at most a few VIOLATION lines */
+	unsigned seconds;		/* >0: run for this long instead (make bench), bursts and
+					 * quotas ignored */
+	unsigned checkpoint_ms;		/* >0: checkpoint by time instead of every N bursts */
+	bool no_yield;			/* agers and accessors spin like CPUs (no sched_yield) */
 };
 
 struct stress_thread {
@@ -56,8 +60,8 @@ struct stress {
 	unsigned paused;		/* atomic: threads stopped at this checkpoint */
 	int stop;			/* atomic: the writer is done */
 	int watchdog_stop;		/* atomic: the run is over, before the MMU is destroyed */
-	uint64_t writer_ops, checkpoints;
-	uint64_t started_ns;
+	uint64_t writer_ops, zap_ops, checkpoints;
+	uint64_t started_ns, last_checkpoint_ns;
 };
 
 /* stress_roles.c */

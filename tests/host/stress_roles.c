@@ -124,6 +124,7 @@ static bool writer_op(struct stress *s, struct stress_thread *t)
 				return false;
 		return true;
 	}
+	s->zap_ops++;
 	if (pick < 960)
 		mmu_zap_gfn_range(&s->mmu, gfn, gfn + 1);
 	else if (pick < 998)
@@ -152,13 +153,36 @@ static bool decided(struct stress *s)
 	return s->ops->inv ? env_host_violations_of(s->ops->inv) > 0 : env_host_violations() > 0;
 }
 
+/* Go on? A fixed amount of work (bursts and every role's quota), or a fixed time. */
+static bool writer_more(struct stress *s, unsigned b)
+{
+	if (s->p.seconds)
+		return stress_now_ns() - s->started_ns < s->p.seconds * 1000000000ull;
+	return b < s->p.bursts || !quotas_met(s);
+}
+
+/* Checkpoint now? Every checkpoint_every bursts, or every checkpoint_ms. */
+static bool checkpoint_due(struct stress *s, unsigned b)
+{
+	uint64_t now;
+
+	if (!s->p.checkpoint_ms)
+		return (b + 1) % s->p.checkpoint_every == 0;
+	now = stress_now_ns();
+	if (now - s->last_checkpoint_ns < s->p.checkpoint_ms * 1000000ull)
+		return false;
+	s->last_checkpoint_ns = now;
+	return true;
+}
+
 void *stress_writer_main(void *arg)
 {
 	struct stress_thread *t = arg;
 	struct stress *s = t->s;
 
 	env_host_set_cpu(t->cpu);
-	for (unsigned b = 0; b < s->p.bursts || !quotas_met(s); b++) {
+	s->last_checkpoint_ns = stress_now_ns();
+	for (unsigned b = 0; writer_more(s, b); b++) {
 		unsigned len = 1 + (unsigned)rng_below(&t->rng, s->p.burst_len);
 
 		/* kvm_mmu_topup_memory_cache: allocate before mmu_lock, never under it */
@@ -168,7 +192,7 @@ void *stress_writer_main(void *arg)
 			;
 		mmu_write_unlock(&s->mmu.lock);
 		bump(t);
-		if ((b + 1) % s->p.checkpoint_every == 0)
+		if (checkpoint_due(s, b))
 			stress_checkpoint(s, true);
 		/* stop early once decided, before a broken variant corrupts its way to a crash */
 		if (decided(s))
@@ -201,7 +225,8 @@ void *stress_ager_main(void *arg)
 			t->max_chain = t->age.sptes_seen - seen;
 		atomic_set(&t->ops, t->ops + 1, MO_RELAXED);
 		bump(t);
-		sched_yield();	/* five threads on two cores: let the writer keep up */
+		if (!s->p.no_yield)
+			sched_yield();	/* five threads on two cores: let the writer keep up */
 	}
 	retire(t);
 	return NULL;
@@ -223,7 +248,8 @@ void *stress_accessor_main(void *arg)
 			   rng_below(&t->rng, 3) == 0, &t->access);
 		atomic_set(&t->ops, t->ops + 1, MO_RELAXED);
 		bump(t);
-		sched_yield();	/* five threads on two cores: let the writer keep up */
+		if (!s->p.no_yield)
+			sched_yield();	/* five threads on two cores: let the writer keep up */
 	}
 	retire(t);
 	return NULL;
@@ -238,7 +264,7 @@ void *stress_watchdog_main(void *arg)
 {
 	struct stress *s = arg;
 	uint64_t last[STRESS_MAX_THREADS] = { 0 }, since[STRESS_MAX_THREADS];
-	uint64_t limit_ns = 120ull * 1000000000ull, tick = stress_now_ns();
+	uint64_t limit_ns = (120ull + s->p.seconds) * 1000000000ull, tick = stress_now_ns();
 
 	env_host_set_cpu(STRESS_MAX_THREADS);
 	for (unsigned i = 0; i < s->nthreads; i++)
