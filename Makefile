@@ -75,7 +75,8 @@ KERNEL_C_SRCS := \
 	kernel/smp/smp.c \
 	kernel/smp/lapic.c \
 	kernel/smp/barrier.c \
-	kernel/smp/watchdog.c
+	kernel/smp/watchdog.c \
+	kernel/smp/parallelism.c
 HOST_TESTS :=
 
 include $(filter-out $(MK_EXCLUDE),$(sort $(wildcard mk/*.mk)))

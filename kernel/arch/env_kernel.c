@@ -42,6 +42,7 @@ static const char *const env_invs[] = {
 /* A CPU's spin in progress; its own CPU reads and writes it. */
 struct env_spin {
 	uint64_t start;			/* TSC at env_spin_begin */
+	unsigned relaxes;		/* env_cpu_relax calls in this spin */
 	const void *obj;
 	enum env_lock lock;
 	bool active, declared;
@@ -82,13 +83,19 @@ static void declare_spin(struct env_spin *s)
 	s->declared = true;
 }
 
+/*
+ * The clock is read once per 64 relaxes: a pause is ~100 cycles on hardware, so the declaration
+ * is late by microseconds; but QEMU's TCG reads its clock under a spinlock, and hundreds of
+ * vCPUs reading the TSC on every spin iteration made that lock, not ours, the bottleneck.
+ */
 void env_cpu_relax(void)
 {
 	struct env_spin *s;
 
 	cpu_pause();
 	s = spin_of_this_cpu();
-	if (s && s->active && !s->declared && rdtsc() - s->start > env.declare_cycles)
+	if (s && s->active && !s->declared && ++s->relaxes % 64 == 0 &&
+	    rdtsc() - s->start > env.declare_cycles)
 		declare_spin(s);
 }
 
@@ -109,6 +116,7 @@ void env_spin_begin(enum env_lock lock, const void *obj)
 	if (!s)
 		return;
 	s->start = rdtsc();
+	s->relaxes = 0;
 	s->obj = obj;
 	s->lock = lock;
 	s->declared = false;

@@ -23,6 +23,11 @@ void smp_print(void);			/* the CPUs line(s) after the banner */
  * BSP only. The APs run it from their idle loop. */
 void smp_run_all(void (*fn)(void *arg), void *arg);
 
+/* parallelism.c: how many CPUs run at once, measured (a loop alone, then on all; prints a
+ * line). BSP only, after smp_init. The overcommit is online CPUs / that, x100, >= 100. */
+void smp_measure_parallelism(void);
+unsigned smp_overcommit_x100(void);
+
 /* Stops every other CPU for good (NMI), for the end of a run on real hardware. */
 void smp_park_others(void);
 

@@ -6,7 +6,8 @@
  *   running (no declared wait), heartbeat still too long → liveness violation
  *   idle, or at a barrier: waiting on others, who are judged instead; but when every busy CPU
  *   has been at a barrier longer than the bound, nobody can release it → violation for each.
- * A stuck CPU is asked for its backtrace by NMI, then the run ends (exit code 1).
+ * A stuck CPU is asked for its backtrace by NMI, then the run ends (exit code 1). The bound
+ * is watchdog= seconds times the measured overcommit (parallelism.c).
  */
 #include "watchdog.h"
 #include "smp.h"
@@ -33,12 +34,21 @@ unsigned watchdog_bound_ms(void)
 	return wd.bound_ms;
 }
 
+/*
+ * bound_ms is the bound on a machine whose CPUs all run at once; the wall-clock bound is that
+ * times the measured overcommit (parallelism.c): a CPU that runs 1/144 of the time, or waits
+ * for a lock holder that the host has descheduled, needs 144 times as long.
+ */
 void watchdog_start(unsigned bound_ms)
 {
 	uint64_t now = rdtsc();
+	unsigned ovc = smp_overcommit_x100();
 
-	wd.bound_ms = bound_ms;
-	wd.bound_cycles = tsc_hz() / 1000 * bound_ms;
+	wd.bound_ms = (unsigned)((uint64_t)bound_ms * ovc / 100);
+	wd.bound_cycles = tsc_hz() / 1000 * wd.bound_ms;
+	if (ovc > 100)
+		kprintf("  watchdog: liveness bound %u ms x overcommit %u.%02u = %u ms\n", bound_ms,
+			ovc / 100, ovc % 100, wd.bound_ms);
 	wd.ncpus = smp_online();
 	if (!wd.seen) {
 		wd.seen = pmm_alloc_contig((unsigned)((wd.ncpus * 16 + PAGE_SIZE - 1) / PAGE_SIZE));
@@ -60,14 +70,19 @@ void watchdog_stop(void)
 	wd.running = 0;
 }
 
-static void stuck(struct percpu *p, const char *why, uint64_t since)
+/* NMI backtraces at one tick: each costs up to 1 s, and at 288 CPUs many may be stuck at once */
+#define WATCHDOG_MAX_BACKTRACES	4
+/* with more CPUs than this, the state table leaves out those running with a recent heartbeat */
+#define WATCHDOG_FULL_TABLE	32
+
+static void stuck(struct percpu *p, const char *why, uint64_t since, unsigned *backtraces)
 {
 	unsigned ms = (unsigned)(tsc_ns(rdtsc() - since) / 1000000);
 
 	report_violation("liveness", "stuck_cpu=%u apic_id=0x%x ms=%u detail=\"%s %s (object 0x%llx)\"",
 			 p->id, p->apic_id, ms, why, p->wait_what ? p->wait_what : "-",
 			 (unsigned long long)(uintptr_t)p->wait_obj);
-	if (p->id != cpu_id()) {
+	if (p->id != cpu_id() && (*backtraces)++ < WATCHDOG_MAX_BACKTRACES) {
 		/* its backtrace, printed by its own NMI handler; give it a moment */
 		__atomic_store_n(&p->nmi_backtrace, 1, __ATOMIC_RELEASE);
 		lapic_send_ipi(p->apic_id, LAPIC_DM_NMI, 0);
@@ -76,27 +91,42 @@ static void stuck(struct percpu *p, const char *why, uint64_t since)
 	}
 }
 
-/* every CPU's state when the watchdog fires: which wait, on what, since when */
+/*
+ * Every CPU's state when the watchdog fires: which wait, on what, since when. On a big machine
+ * only the CPUs that wait or whose heartbeat is older than a tenth of the bound, and a count
+ * of the others: 288 lines of "running" hide the few that matter.
+ */
 static void print_states(uint64_t now)
 {
 	static const char *const kind[] = { "running", "idle", "barrier", "lock" };
+	unsigned left_out = 0, idle = 0;
 
 	for (unsigned i = 0; i < wd.ncpus; i++) {
 		struct percpu *p = smp_cpu(i);
 		enum cpu_wait w = __atomic_load_n(&p->wait, __ATOMIC_ACQUIRE);
 		uint64_t since = w == CPU_WAIT_NONE ? wd.moved[i] : p->wait_since;
+		uint64_t waited = (int64_t)(now - since) > 0 ? now - since : 0;
 
+		if (wd.ncpus > WATCHDOG_FULL_TABLE && (w == CPU_WAIT_IDLE ||
+		    (w == CPU_WAIT_NONE && waited < wd.bound_cycles / 10))) {
+			idle += w == CPU_WAIT_IDLE;
+			left_out++;
+			continue;
+		}
 		kprintf("  watchdog: cpu %u %s %s for %llu ms, heartbeat %llu\n", i, kind[w],
 			w == CPU_WAIT_NONE ? "" : (p->wait_what ? p->wait_what : "?"),
-			(unsigned long long)(tsc_ns(now - since) / 1000000),
+			(unsigned long long)(tsc_ns(waited) / 1000000),
 			(unsigned long long)p->heartbeat);
 	}
+	if (left_out)
+		kprintf("  watchdog: %u more CPUs not listed: %u idle, %u running with a heartbeat in the last %u ms\n",
+			left_out, idle, left_out - idle, wd.bound_ms / 10);
 }
 
 void watchdog_tick(void)
 {
 	uint64_t now = rdtsc();
-	unsigned busy = 0, blocked = 0, bad = 0;
+	unsigned busy = 0, blocked = 0, bad = 0, backtraces = 0;
 
 	/* the BSP was interrupted mid-line: judge at the next tick rather than print into it */
 	if (!wd.running || console_held_here())
@@ -120,10 +150,11 @@ void watchdog_tick(void)
 			continue;
 		busy++;
 		if (w == CPU_WAIT_LOCK && waited > wd.bound_cycles) {
-			stuck(p, "spinning on", p->wait_since);
+			stuck(p, "spinning on", p->wait_since, &backtraces);
 			bad++;
 		} else if (w == CPU_WAIT_NONE && now - wd.moved[i] > wd.bound_cycles) {
-			stuck(p, "no progress while running, no wait declared:", wd.moved[i]);
+			stuck(p, "no progress while running, no wait declared:", wd.moved[i],
+			      &backtraces);
 			bad++;
 		} else if (w == CPU_WAIT_BARRIER && waited > wd.bound_cycles) {
 			blocked++;
@@ -134,7 +165,7 @@ void watchdog_tick(void)
 			struct percpu *p = smp_cpu(i);
 
 			if (__atomic_load_n(&p->wait, __ATOMIC_ACQUIRE) == CPU_WAIT_BARRIER)
-				stuck(p, "every busy CPU waits at", p->wait_since);
+				stuck(p, "every busy CPU waits at", p->wait_since, &backtraces);
 		}
 		bad++;
 	}

@@ -1,0 +1,102 @@
+/*
+ * kernel/smp/parallelism.c - how many of the online CPUs really run at once, measured rather
+ * than assumed; owns `par`. The same register-only loop runs for PARALLEL_MS on the BSP alone
+ * (the APs halted), then on every CPU at once (from when all have checked in); the parallelism is the sum of the loop counts
+ * over the solo count. On hardware it is about the number of CPUs (less with SMT siblings
+ * sharing a core, or a solo core in turbo). Under a hypervisor that runs N vCPUs on fewer host
+ * CPUs (QEMU TCG: one host thread per vCPU) it is the host CPUs the machine really gets: -smp
+ * 288 on a 2-core host measures about 2.
+ *
+ * The overcommit, online CPUs over parallelism (at least 1), is how much longer than on
+ * hardware a CPU here needs, in wall time, for the same work: a vCPU running 1/144 of the time,
+ * and a lock holder the host has descheduled, take 144 times as long. The watchdog multiplies
+ * its bound by it (watchdog.c), so that a default run at -smp 288 under TCG is judged by the
+ * same standard as one on a 288-thread server.
+ */
+#include "arch/x86.h"
+#include "console.h"
+#include "smp.h"
+#include "tsc.h"
+
+#define PARALLEL_MS	100
+
+static struct {
+	unsigned arrived;	/* atomic: CPUs in measure_cpu */
+	int go;			/* atomic: the BSP has set the deadline */
+	uint64_t deadline;	/* TSC at which every loop stops */
+	uint64_t total;		/* atomic: iterations summed over the CPUs */
+	unsigned overcommit_x100;
+	unsigned parallel_x100;
+} par = { .overcommit_x100 = 100 };
+
+/*
+ * Iterations of a loop that touches no memory, until the deadline. The TSC is read once per
+ * 64 K iterations (tens of microseconds): QEMU's TCG reads its clock under a spinlock, and 288
+ * vCPUs reading the TSC in a tight loop measure that lock's convoy instead.
+ */
+static uint64_t spin_until(uint64_t deadline)
+{
+	uint64_t n = 0;
+
+	do {
+		for (unsigned i = 0; i < 65536; i++) {
+			n++;
+			/* keep n in a register and the loop from being folded */
+			__asm__ volatile("" : "+r"(n));
+		}
+	} while (rdtsc() < deadline);
+	return n;
+}
+
+/*
+ * Every CPU checks in first and the clock starts once all have: waking hundreds of halted
+ * vCPUs takes a host long enough to be mistaken for missing parallelism.
+ */
+static void measure_cpu(void *arg)
+{
+	unsigned n = *(unsigned *)arg;
+
+	/* relaxed: a count; the BSP's go (release/acquire) is what orders the deadline */
+	__atomic_fetch_add(&par.arrived, 1, __ATOMIC_RELAXED);
+	if (cpu_id() == 0) {
+		while (__atomic_load_n(&par.arrived, __ATOMIC_RELAXED) < n)
+			cpu_pause();
+		par.deadline = rdtsc() + tsc_hz() / 1000 * PARALLEL_MS;
+		/* release: the deadline before go; pairs with the acquire below */
+		__atomic_store_n(&par.go, 1, __ATOMIC_RELEASE);
+	}
+	while (!__atomic_load_n(&par.go, __ATOMIC_ACQUIRE))
+		cpu_pause();
+	/* relaxed: a sum; smp_run_all's completion count orders it before the BSP reads it */
+	__atomic_fetch_add(&par.total, spin_until(par.deadline), __ATOMIC_RELAXED);
+}
+
+void smp_measure_parallelism(void)
+{
+	uint64_t cycles = tsc_hz() / 1000 * PARALLEL_MS, solo;
+	unsigned n = smp_online();
+
+	if (n < 2)
+		return;
+	solo = spin_until(rdtsc() + cycles);
+	if (!solo)
+		return;
+	par.total = 0;
+	par.arrived = 0;
+	par.go = 0;
+	smp_run_all(measure_cpu, &n);
+	par.parallel_x100 = (unsigned)(par.total * 100 / solo);
+	if (par.parallel_x100 < 1)
+		par.parallel_x100 = 1;
+	par.overcommit_x100 = (unsigned)((uint64_t)n * 10000 / par.parallel_x100);
+	if (par.overcommit_x100 < 100)
+		par.overcommit_x100 = 100;
+	kprintf("  smp: %u CPUs ran like %u.%02u at once (a loop, %u ms alone then %u ms all), overcommit %u.%02ux\n",
+		n, par.parallel_x100 / 100, par.parallel_x100 % 100, PARALLEL_MS, PARALLEL_MS,
+		par.overcommit_x100 / 100, par.overcommit_x100 % 100);
+}
+
+unsigned smp_overcommit_x100(void)
+{
+	return par.overcommit_x100;
+}
