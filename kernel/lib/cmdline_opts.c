@@ -57,7 +57,7 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_UINT(CMDLINE_AGERS, agers, 0, NULL, "CPUs that age without mmu_lock"),
 	OPT_UINT(CMDLINE_ACCESSORS, accessors, 0, NULL, "CPUs that set Accessed/Dirty like a page walker"),
 	OPT_CHOICE(CMDLINE_ON_FINISH, on_finish, finish_choices, LIST_NONE, "auto", "after SUMMARY (auto: qemu-exit under QEMU, else halt)"),
-	OPT_UINT(CMDLINE_WATCHDOG, watchdog, 1, "10", "liveness bound: seconds without progress, times the measured overcommit"),
+	OPT_UINT(CMDLINE_WATCHDOG, watchdog, 1, "10", "liveness bound in seconds, times the overcommit"),
 	OPT_CHOICE(CMDLINE_SELFTEST, selftest, selftest_choices, LIST_NONE, "none", "fault on purpose (test suite)"),
 };
 
