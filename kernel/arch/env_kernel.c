@@ -94,8 +94,10 @@ void env_cpu_relax(void)
 
 	cpu_pause();
 	s = spin_of_this_cpu();
-	if (s && s->active && !s->declared && ++s->relaxes % 64 == 0 &&
-	    rdtsc() - s->start > env.declare_cycles)
+	if (!s || !s->active || ++s->relaxes % 64)
+		return;
+	smp_nap();	/* a pause more, or on a heavily overcommitted machine a halt */
+	if (!s->declared && rdtsc() - s->start > env.declare_cycles)
 		declare_spin(s);
 }
 

@@ -34,5 +34,7 @@ void lapic_eoi(void);
 /* LAPIC timer: calibrated against the TSC; periodic interrupts at hz on this CPU. */
 uint64_t lapic_timer_calibrate(void);	/* timer ticks per second (divide by 1) */
 void lapic_timer_periodic(uint32_t hz);
+/* One interrupt at vector after us microseconds, on this CPU (calibrated on the BSP). */
+void lapic_timer_oneshot_us(uint32_t us, uint8_t vector);
 
 #endif

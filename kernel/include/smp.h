@@ -27,6 +27,9 @@ void smp_run_all(void (*fn)(void *arg), void *arg);
  * line). BSP only, after smp_init. The overcommit is online CPUs / that, x100, >= 100. */
 void smp_measure_parallelism(void);
 unsigned smp_overcommit_x100(void);
+/* In a wait loop: a pause; on a heavily overcommitted machine, on an AP, a short halt. */
+void smp_nap(void);
+bool smp_napping(void);			/* smp_nap halts on this machine (APs) */
 
 /* Stops every other CPU for good (NMI), for the end of a run on real hardware. */
 void smp_park_others(void);

@@ -162,6 +162,15 @@ uint64_t lapic_timer_calibrate(void)
 	return apic.timer_hz;
 }
 
+void lapic_timer_oneshot_us(uint32_t us, uint8_t vector)
+{
+	uint64_t count = apic.timer_hz / 1000000 * us;
+
+	wr(REG_TIMER_DIV, TIMER_DIV_1);
+	wr(REG_LVT_TIMER, vector);	/* one-shot: neither periodic nor masked */
+	wr(REG_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu : (uint32_t)(count ? count : 1));
+}
+
 void lapic_timer_periodic(uint32_t hz)
 {
 	uint64_t count = apic.timer_hz / hz;

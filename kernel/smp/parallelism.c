@@ -12,13 +12,26 @@
  * and a lock holder the host has descheduled, take 144 times as long. The watchdog multiplies
  * its bound by it (watchdog.c), so that a default run at -smp 288 under TCG is judged by the
  * same standard as one on a 288-thread server.
+ *
+ * Far beyond that (NAP_OVERCOMMIT), spinning is worse than slow: an rmap lock holder that the
+ * host descheduled waits for a whole round of hundreds of runnable vCPU threads, most of them
+ * spinning for it or for others like it (at -smp 288 on 2 cores the writer once spun 75 s on
+ * one rmap). There the APs nap instead: smp_nap halts for NAP_US on a one-shot LAPIC timer,
+ * so the host thread sleeps and the host runs the vCPUs that have work, the holders among
+ * them. It is called in place of a pause in the waits of env_cpu_relax and the harness, and
+ * once between two harness steps. The BSP never naps (its timer is the watchdog's). On
+ * hardware and below the threshold it is a pause and nothing else changes.
  */
 #include "arch/x86.h"
 #include "console.h"
+#include "lapic.h"
+#include "percpu.h"
 #include "smp.h"
 #include "tsc.h"
 
 #define PARALLEL_MS	100
+#define NAP_OVERCOMMIT	1600	/* x100: nap above 16x (-smp 16 on 2 host cores is ~8x) */
+#define NAP_US		500
 
 static struct {
 	unsigned arrived;	/* atomic: CPUs in measure_cpu */
@@ -27,6 +40,7 @@ static struct {
 	uint64_t total;		/* atomic: iterations summed over the CPUs */
 	unsigned overcommit_x100;
 	unsigned parallel_x100;
+	bool nap;		/* overcommit above NAP_OVERCOMMIT: APs nap in waits */
 } par = { .overcommit_x100 = 100 };
 
 /*
@@ -94,6 +108,28 @@ void smp_measure_parallelism(void)
 	kprintf("  smp: %u CPUs ran like %u.%02u at once (a loop, %u ms alone then %u ms all), overcommit %u.%02ux\n",
 		n, par.parallel_x100 / 100, par.parallel_x100 % 100, PARALLEL_MS, PARALLEL_MS,
 		par.overcommit_x100 / 100, par.overcommit_x100 % 100);
+	par.nap = par.overcommit_x100 > NAP_OVERCOMMIT;
+	if (par.nap)
+		kprintf("  smp: overcommit above %ux: APs halt %u us in their waits and between harness steps instead of spinning\n",
+			NAP_OVERCOMMIT / 100, NAP_US);
+}
+
+bool smp_napping(void)
+{
+	return par.nap;
+}
+
+void smp_nap(void)
+{
+	if (!par.nap || cpu_id() == 0) {
+		cpu_pause();
+		return;
+	}
+	/* APs run with interrupts off: the timer (or any IPI) ends the halt; its handler EOIs.
+	 * A nap cut short by another interrupt leaves the timer armed: it ends a later one. */
+	lapic_timer_oneshot_us(NAP_US, LAPIC_VEC_WAKE);
+	sti_hlt();
+	cli();
 }
 
 unsigned smp_overcommit_x100(void)

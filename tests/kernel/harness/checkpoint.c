@@ -22,6 +22,7 @@
 #include "harness.h"
 #include "percpu.h"
 #include "rmap/check.h"
+#include "smp.h"
 #include "tsc.h"
 
 void checkpoint_park(struct harness *h, unsigned long epoch)
@@ -32,7 +33,7 @@ void checkpoint_park(struct harness *h, unsigned long epoch)
 	atomic_fetch_add(&h->parked, 1u, MO_RELEASE);
 	/* acquire: pairs with the BSP's release increment that ends the stop */
 	while (atomic_read(&h->epoch, MO_ACQUIRE) == epoch)
-		cpu_pause();
+		smp_nap();	/* a pause; a halt on a heavily overcommitted machine */
 	cpu_wait_end();
 }
 

@@ -203,6 +203,9 @@ static void ap_main(struct harness *h, struct harness_cpu *c)
 		role_run(h, c, c->role);
 		harness_scan_stuck(h);
 		cpu_heartbeat();
+		/* on a heavily overcommitted machine, let the host run the others (smp.h) */
+		if (smp_napping())
+			smp_nap();
 	}
 	/* release: our last steps and statistics happen-before the BSP's final checks */
 	atomic_fetch_add(&h->done, 1u, MO_RELEASE);
