@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mutations.sh [RUN-QEMU-ARGS...]: the mutation matrix (DESIGN §5, issue 5) on the CPUs given.
+# mutations.sh [--qemu MAJOR] [RUN-QEMU-ARGS...]: the mutation matrix (DESIGN §5, issue 5) on the CPUs given.
 # Every mutation of the kernel's catalog (build/tools/catalog, the same rmap_variants[] the
 # kernel links) runs age-vs-zap for at most MUTATION_SECONDS (default 5) with watchdog=2 (the
 # liveness bound, short so a hang ends soon). Caught means: exit 1 (fail), and the invariant
@@ -20,7 +20,15 @@
 secs=${MUTATION_SECONDS:-5}
 tries=${MUTATION_TRIES:-3}
 smp=4
-args=("$@")
+args=()
+while [ $# -gt 0 ]; do
+	case $1 in
+	--qemu) need_qemu "$2"; shift ;;	# skip (exit 77) on an older QEMU
+	*) args+=("$1") ;;
+	esac
+	shift
+done
+set -- "${args[@]}"
 for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = -smp ] && smp=${args[i + 1]}; done
 make -s build/tools/catalog || exit 2
 catalog=$(build/tools/catalog | awk '$1 == "mutation"')
