@@ -6,6 +6,7 @@
  * the others spin on the episode with acquire loads. Waits are declared to the watchdog.
  */
 #include "barrier.h"
+#include "smp.h"
 #include "percpu.h"
 #include "arch/x86.h"
 
@@ -40,7 +41,7 @@ void barrier_wait(struct smp_barrier *b)
 	}
 	cpu_wait_begin(CPU_WAIT_BARRIER, b->name, b);
 	while (__atomic_load_n(&b->sense, __ATOMIC_ACQUIRE) == episode)
-		cpu_pause();
+		smp_nap();	/* a pause; on an AP of a heavily overcommitted machine, a halt */
 	cpu_wait_end();
 }
 
@@ -79,7 +80,7 @@ bool stw_poll_slow(void)
 	/* release: our writes so far are visible to the auditing BSP */
 	__atomic_add_fetch(&stw.arrived, 1, __ATOMIC_RELEASE);
 	while (__atomic_load_n(&stw.released, __ATOMIC_ACQUIRE) == episode)
-		cpu_pause();
+		smp_nap();	/* a pause; on an AP of a heavily overcommitted machine, a halt */
 	cpu_wait_end();
 	return true;
 }
