@@ -26,8 +26,17 @@ void console_write(const char *s, size_t n)
 	/* a CPU that faulted inside console_write must still be able to print its dump */
 	int nested = spin_held_by(&con.lock, cpu);
 
-	if (!nested)
+	struct percpu *p = cpu_this();
+
+	if (!nested) {
+		/* an NMI that would print now must not queue a second ticket behind our first one
+		 * (trap.c looks at this before printing a backtrace) */
+		if (p)
+			__atomic_store_n(&p->console_waiting, 1, __ATOMIC_RELAXED);
 		spin_lock(&con.lock, cpu);
+		if (p)
+			__atomic_store_n(&p->console_waiting, 0, __ATOMIC_RELAXED);
+	}
 	serial_write(s, n);
 	if (con.fb_on)
 		fbcon_write(s, n);

@@ -24,7 +24,9 @@ struct percpu {
 	uint32_t apic_id;
 	uint64_t stack_lo, stack_hi;	/* bounds for backtraces */
 	unsigned in_trap;		/* nesting depth of exception handling on this CPU */
-	unsigned nmi_backtrace;		/* watchdog asks for a backtrace by NMI */
+	unsigned nmi_backtrace;		/* watchdog asks for a backtrace by NMI; 2: answered
+					 * without one (this CPU waited for the console lock) */
+	unsigned console_waiting;	/* in console_write, before it has the console lock */
 	/* liveness (own CPU writes, watchdog reads; relaxed: a stale read only delays a report) */
 	uint64_t heartbeat __attribute__((aligned(64)));
 	enum cpu_wait wait;

@@ -86,8 +86,11 @@ static void stuck(struct percpu *p, const char *why, uint64_t since, unsigned *b
 		/* its backtrace, printed by its own NMI handler; give it a moment */
 		__atomic_store_n(&p->nmi_backtrace, 1, __ATOMIC_RELEASE);
 		lapic_send_ipi(p->apic_id, LAPIC_DM_NMI, 0);
-		for (int i = 0; i < 100 && __atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE); i++)
+		for (int i = 0; i < 100 && __atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE) == 1;
+		     i++)
 			tsc_delay_us(10000);
+		if (__atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE) == 2)
+			kprintf("  cpu %u: no backtrace, it was queued for the console lock\n", p->id);
 	}
 }
 
