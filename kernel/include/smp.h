@@ -30,6 +30,9 @@ unsigned smp_overcommit_x100(void);
 /* In a wait loop: a pause; on a heavily overcommitted machine, on an AP, a short halt. */
 void smp_nap(void);
 bool smp_napping(void);			/* smp_nap halts on this machine (APs) */
+/* Between two steps of work, on an AP of a heavily overcommitted machine: after running a
+ * while since *last (TSC), halt so that only a few CPUs are runnable at once; sets *last. */
+void smp_nap_share(uint64_t *last);
 
 /* Stops every other CPU for good (NMI), for the end of a run on real hardware. */
 void smp_park_others(void);

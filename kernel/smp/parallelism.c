@@ -18,8 +18,8 @@
  * spinning for it or for others like it (at -smp 288 on 2 cores the writer once spun 75 s on
  * one rmap). There the APs nap instead: smp_nap halts for NAP_US on a one-shot LAPIC timer,
  * so the host thread sleeps and the host runs the vCPUs that have work, the holders among
- * them. It is called in place of a pause in the waits of env_cpu_relax and the harness, and
- * once between two harness steps. The BSP never naps (its timer is the watchdog's). On
+ * them. It is called in place of a pause in the waits of env_cpu_relax, barriers and the
+ * harness; between harness steps smp_nap_share keeps a duty cycle. The BSP never naps (its timer is the watchdog's). On
  * hardware and below the threshold it is a pause and nothing else changes.
  */
 #include "arch/x86.h"
@@ -110,13 +110,23 @@ void smp_measure_parallelism(void)
 		par.overcommit_x100 / 100, par.overcommit_x100 % 100);
 	par.nap = par.overcommit_x100 > NAP_OVERCOMMIT;
 	if (par.nap)
-		kprintf("  smp: overcommit above %ux: APs halt %u us in their waits and between harness steps instead of spinning\n",
-			NAP_OVERCOMMIT / 100, NAP_US);
+		kprintf("  smp: overcommit above %ux: APs halt %u us in their waits instead of spinning, and run %u us then halt %u us between harness steps\n",
+			NAP_OVERCOMMIT / 100, NAP_US, NAP_US,
+			NAP_US * (par.overcommit_x100 / 2 - 100) / 100);
 }
 
 bool smp_napping(void)
 {
 	return par.nap;
+}
+
+static void nap_us(uint32_t us)
+{
+	/* APs run with interrupts off: the timer (or any IPI) ends the halt; its handler EOIs.
+	 * A nap cut short by another interrupt leaves the timer armed: it ends a later one. */
+	lapic_timer_oneshot_us(us, LAPIC_VEC_WAKE);
+	sti_hlt();
+	cli();
 }
 
 void smp_nap(void)
@@ -125,11 +135,26 @@ void smp_nap(void)
 		cpu_pause();
 		return;
 	}
-	/* APs run with interrupts off: the timer (or any IPI) ends the halt; its handler EOIs.
-	 * A nap cut short by another interrupt leaves the timer armed: it ends a later one. */
-	lapic_timer_oneshot_us(NAP_US, LAPIC_VEC_WAKE);
-	sti_hlt();
-	cli();
+	nap_us(NAP_US);
+}
+
+/*
+ * Between two steps of work: after NAP_US of running since *last, nap long enough that about
+ * twice the measured parallelism of the CPUs are runnable at once (run NAP_US, nap NAP_US x
+ * (overcommit / 2 - 1)): enough to keep the host busy, few enough that a descheduled lock
+ * holder or the BSP waits for a handful of threads, not hundreds. A duty cycle rather than a
+ * nap per step, so a role with short steps (an accessor's walk) does as much per nap as one
+ * with long ones (an ager's range).
+ */
+void smp_nap_share(uint64_t *last)
+{
+	uint64_t now = rdtsc(), q = tsc_hz() / 1000000 * NAP_US, n;
+
+	if (!par.nap || cpu_id() == 0 || now - *last < q)
+		return;
+	n = (uint64_t)NAP_US * (par.overcommit_x100 / 2 - 100) / 100;
+	nap_us((uint32_t)(n > 100000 ? 100000 : n));
+	*last = rdtsc();
 }
 
 unsigned smp_overcommit_x100(void)

@@ -88,6 +88,7 @@ struct harness_cpu {
 	/* lockers and locked agers: rmap locks taken, elided, increments made inside */
 	uint64_t lk_acquired, lk_elided, lk_inside;
 	struct harness_hist rmap_hold, rmap_wait;	/* lockers' read-only rmap lock */
+	uint64_t nap_last;		/* TSC of this AP's last nap between steps (smp.h) */
 } __attribute__((aligned(64)));
 
 #define HARNESS_RECENT	16		/* ring of recently installed leaves (hot gfns) */

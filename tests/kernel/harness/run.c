@@ -204,8 +204,7 @@ static void ap_main(struct harness *h, struct harness_cpu *c)
 		harness_scan_stuck(h);
 		cpu_heartbeat();
 		/* on a heavily overcommitted machine, let the host run the others (smp.h) */
-		if (smp_napping())
-			smp_nap();
+		smp_nap_share(&c->nap_last);
 	}
 	/* release: our last steps and statistics happen-before the BSP's final checks */
 	atomic_fetch_add(&h->done, 1u, MO_RELEASE);
