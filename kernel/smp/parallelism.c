@@ -13,14 +13,15 @@
  * its bound by it (watchdog.c), so that a default run at -smp 288 under TCG is judged by the
  * same standard as one on a 288-thread server.
  *
- * Far beyond that (NAP_OVERCOMMIT), spinning is worse than slow: an rmap lock holder that the
- * host descheduled waits for a whole round of hundreds of runnable vCPU threads, most of them
- * spinning for it or for others like it (at -smp 288 on 2 cores the writer once spun 75 s on
- * one rmap). There the APs nap instead: smp_nap halts for NAP_US on a one-shot LAPIC timer,
- * so the host thread sleeps and the host runs the vCPUs that have work, the holders among
- * them. It is called in place of a pause in the waits of env_cpu_relax, barriers and the
- * harness; between harness steps smp_nap_share keeps a duty cycle. The BSP never naps (its timer is the watchdog's). On
- * hardware and below the threshold it is a pause and nothing else changes.
+ * Beyond NAP_OVERCOMMIT spinning is worse than slow: an rmap lock holder that the host
+ * descheduled waits for a whole round of the runnable vCPU threads, most of them spinning for
+ * it or for others like it (at -smp 288 on 2 cores the writer once spun 75 s on one rmap; at
+ * -smp 16 it faulted 2.2k pages/s against 42k/s with naps). There the APs nap instead: smp_nap
+ * halts for NAP_US on a one-shot LAPIC timer, so the host thread sleeps and the host runs the
+ * vCPUs that have work, the holders among them. It is called in place of a pause in the waits
+ * of env_cpu_relax, barriers and the harness; between harness steps smp_nap_share keeps a
+ * duty cycle. The BSP never naps (its timer is the watchdog's). On hardware (about 1x, up to
+ * 2x with SMT siblings) and below the threshold it is a pause and nothing else changes.
  */
 #include "arch/x86.h"
 #include "console.h"
@@ -30,7 +31,7 @@
 #include "tsc.h"
 
 #define PARALLEL_MS	100
-#define NAP_OVERCOMMIT	1600	/* x100: nap above 16x (-smp 16 on 2 host cores is ~8x) */
+#define NAP_OVERCOMMIT	400	/* x100: nap above 4x */
 #define NAP_US		500
 
 static struct {
