@@ -8,6 +8,7 @@
 #include "serial.h"
 #include "fbcon.h"
 #include "percpu.h"
+#include "power.h"
 #include "spinlock.h"
 
 static struct {
@@ -29,19 +30,27 @@ void console_write(const char *s, size_t n)
 	struct percpu *p = cpu_this();
 
 	if (!nested) {
-		/* an NMI that would print now must not queue a second ticket behind our first one
-		 * (trap.c looks at this before printing a backtrace) */
-		if (p)
-			__atomic_store_n(&p->console_waiting, 1, __ATOMIC_RELAXED);
+		/*
+		 * An NMI that arrives from here until the unlock must neither print (a second
+		 * ticket behind our own) nor stop this CPU (our ticket would never be served):
+		 * trap.c sees console_waiting and defers the stop to after the unlock. The signal
+		 * fences keep the flag's stores on their side of the ticket (same-CPU NMI only).
+		 */
+		__atomic_store_n(&p->console_waiting, 1, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		spin_lock(&con.lock, cpu);
-		if (p)
-			__atomic_store_n(&p->console_waiting, 0, __ATOMIC_RELAXED);
 	}
 	serial_write(s, n);
 	if (con.fb_on)
 		fbcon_write(s, n);
-	if (!nested)
+	if (!nested) {
 		spin_unlock(&con.lock);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		__atomic_store_n(&p->console_waiting, 0, __ATOMIC_RELAXED);
+		__atomic_signal_fence(__ATOMIC_SEQ_CST);
+		if (__atomic_load_n(&p->park_deferred, __ATOMIC_RELAXED))
+			machine_park();
+	}
 	cpu_heartbeat();	/* printing is progress: a slow framebuffer is not a hang */
 }
 

@@ -60,12 +60,16 @@ static void dump_registers(const struct trap_frame *tf)
  * run on real hardware (stop). Any other NMI is a fault like the rest. */
 static bool nmi_requested(struct trap_frame *tf, struct percpu *p)
 {
-	if (__atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE) &&
+	if ((__atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE) || report_finishing()) &&
 	    __atomic_load_n(&p->console_waiting, __ATOMIC_RELAXED)) {
-		/* interrupted while queued for the console lock: printing would take a second
-		 * ticket behind our own and stop every CPU; the watchdog says so instead */
-		__atomic_store_n(&p->nmi_backtrace, 2, __ATOMIC_RELEASE);
-		machine_park();
+		/* interrupted in console_write, queued for or holding the console lock: printing
+		 * would take a second ticket behind our own, stopping here would leave ours
+		 * unserved; either stops every CPU. Finish the line, then stop (console.c); the
+		 * watchdog says why there is no backtrace. */
+		if (__atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE))
+			__atomic_store_n(&p->nmi_backtrace, 2, __ATOMIC_RELEASE);
+		__atomic_store_n(&p->park_deferred, 1, __ATOMIC_RELAXED);
+		return true;
 	}
 	if (__atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE)) {
 		kprintf("  cpu %u was interrupted at:\n", p->id);

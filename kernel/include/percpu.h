@@ -27,6 +27,8 @@ struct percpu {
 	unsigned nmi_backtrace;		/* watchdog asks for a backtrace by NMI; 2: answered
 					 * without one (this CPU waited for the console lock) */
 	unsigned console_waiting;	/* in console_write, before it has the console lock */
+	unsigned park_deferred;		/* an NMI asked this CPU to stop while it was queued for
+					 * the console lock: it stops once its line is out */
 	/* liveness (own CPU writes, watchdog reads; relaxed: a stale read only delays a report) */
 	uint64_t heartbeat __attribute__((aligned(64)));
 	enum cpu_wait wait;

@@ -31,7 +31,7 @@
 #include "tsc.h"
 
 #define PARALLEL_MS	100
-#define NAP_OVERCOMMIT	400	/* x100: nap above 4x */
+#define NAP_OVERCOMMIT	400	/* x100: nap above 4x (at least 2x: see nap_share_us) */
 #define NAP_US		500
 
 static struct {
@@ -87,6 +87,14 @@ static void measure_cpu(void *arg)
 	__atomic_fetch_add(&par.total, spin_until(par.deadline), __ATOMIC_RELAXED);
 }
 
+/* smp_nap_share's halt: NAP_US x (overcommit / 2 - 1), at most 100 ms (napping: > 2x) */
+static uint32_t nap_share_us(void)
+{
+	uint64_t n = (uint64_t)NAP_US * (par.overcommit_x100 / 2 - 100) / 100;
+
+	return n > 100000 ? 100000 : (uint32_t)n;
+}
+
 void smp_measure_parallelism(void)
 {
 	uint64_t cycles = tsc_hz() / 1000 * PARALLEL_MS, solo;
@@ -113,8 +121,7 @@ void smp_measure_parallelism(void)
 	par.nap = par.overcommit_x100 > NAP_OVERCOMMIT;
 	if (par.nap)
 		kprintf("  smp: overcommit above %ux: APs halt %u us in their waits instead of spinning, and run %u us then halt %u us between harness steps\n",
-			NAP_OVERCOMMIT / 100, NAP_US, NAP_US,
-			NAP_US * (par.overcommit_x100 / 2 - 100) / 100);
+			NAP_OVERCOMMIT / 100, NAP_US, NAP_US, nap_share_us());
 }
 
 bool smp_napping(void)
@@ -150,12 +157,11 @@ void smp_nap(void)
  */
 void smp_nap_share(uint64_t *last)
 {
-	uint64_t now = rdtsc(), q = tsc_hz() / 1000000 * NAP_US, n;
+	uint64_t now = rdtsc(), q = tsc_hz() / 1000000 * NAP_US;
 
 	if (!par.nap || cpu_id() == 0 || now - *last < q)
 		return;
-	n = (uint64_t)NAP_US * (par.overcommit_x100 / 2 - 100) / 100;
-	nap_us((uint32_t)(n > 100000 ? 100000 : n));
+	nap_us(nap_share_us());
 	*last = rdtsc();
 }
 

@@ -43,8 +43,9 @@ void watchdog_start(unsigned bound_ms)
 {
 	uint64_t now = rdtsc();
 	unsigned ovc = smp_overcommit_x100();
+	uint64_t scaled = (uint64_t)bound_ms * ovc / 100;
 
-	wd.bound_ms = (unsigned)((uint64_t)bound_ms * ovc / 100);
+	wd.bound_ms = scaled > UINT32_MAX ? UINT32_MAX : (unsigned)scaled;
 	wd.bound_cycles = tsc_hz() / 1000 * wd.bound_ms;
 	if (ovc > 100)
 		kprintf("  watchdog: liveness bound %u ms x overcommit %u.%02u = %u ms\n", bound_ms,
@@ -131,8 +132,10 @@ void watchdog_tick(void)
 	uint64_t now = rdtsc();
 	unsigned busy = 0, blocked = 0, bad = 0, backtraces = 0;
 
-	/* the BSP was interrupted mid-line: judge at the next tick rather than print into it */
-	if (!wd.running || console_held_here())
+	/* the BSP was interrupted mid-line, or queued for the console: judge at the next tick
+	 * rather than print into it (or take a second ticket behind its own) */
+	if (!wd.running || console_held_here() ||
+	    __atomic_load_n(&cpu_this()->console_waiting, __ATOMIC_RELAXED))
 		return;
 	for (unsigned i = 0; i < wd.ncpus; i++) {
 		struct percpu *p = smp_cpu(i);

@@ -18,7 +18,8 @@ smp=4
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--qemu) need_qemu "$2"; shift ;;
+	--qemu) [ $# -ge 2 ] || { echo "--qemu needs a QEMU major version" >&2; exit 2; }
+		need_qemu "$2"; shift ;;
 	*) args+=("$1") ;;
 	esac
 	shift

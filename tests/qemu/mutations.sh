@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# mutations.sh [--qemu MAJOR] [RUN-QEMU-ARGS...]: the mutation matrix (DESIGN §5, issue 5) on the CPUs given.
-# Every mutation of the kernel's catalog (build/tools/catalog, the same rmap_variants[] the
-# kernel links) runs age-vs-zap for at most MUTATION_SECONDS (default 5) with watchdog=2 (the
-# liveness bound, short so a hang ends soon). Caught means: exit 1 (fail), and the invariant
-# the mutation names reported by the kernel, in a VIOLATION line or in its per-invariant
-# count line ("  age-vs-zap violations by invariant: ..."), or as first=. Not "first=" alone:
+# mutations.sh [--qemu MAJOR] [RUN-QEMU-ARGS...]: the mutation matrix (DESIGN §5, issue 5) on
+# the CPUs given. Every mutation of the kernel's catalog (build/tools/catalog, the same
+# rmap_variants[] the kernel links) runs age-vs-zap for at most MUTATION_SECONDS (default 5)
+# with watchdog=2 (the liveness bound, short so a hang ends soon; the kernel multiplies it by
+# the measured overcommit, so at -smp 288 on 2 cores a hang would end in the timeout first and
+# count as not caught: both liveness mutations are caught by their online checks, not by the
+# watchdog). Caught means: exit 1 (fail), and the invariant the mutation names reported by
+# the kernel, in a VIOLATION line or in its per-invariant count line ("  age-vs-zap
+# violations by invariant: ..."), or as first=. Not "first=" alone:
 # a mutation may trip several invariants and which fires first is a race (ager-no-lock: two
 # agers overlapping, `mutex`, against the writer changing a chain under one, `chain-stable`);
 # the kernel ends a mutated test at the first checkpoint after its named invariant has fired,
@@ -23,7 +26,8 @@ smp=4
 args=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--qemu) need_qemu "$2"; shift ;;	# skip (exit 77) on an older QEMU
+	--qemu) [ $# -ge 2 ] || { echo "--qemu needs a QEMU major version" >&2; exit 2; }
+		need_qemu "$2"; shift ;;	# skip (exit 77) on an older QEMU
 	*) args+=("$1") ;;
 	esac
 	shift
