@@ -116,7 +116,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	if (cl.mutate == CMDLINE_HELP)
 		list_mutations();
 
-	smp_measure_parallelism();
+	smp_measure_parallelism(cl.nap);
 	watchdog_start(cl.watchdog * 1000);
 	if (cl.selftest != CMDLINE_SELFTEST_NONE) {
 		report_test_begin("selftest");

@@ -29,6 +29,7 @@ enum cmdline_opt_id {
 	CMDLINE_ON_FINISH,
 	CMDLINE_SELFTEST,
 	CMDLINE_WATCHDOG,
+	CMDLINE_NAP,
 	CMDLINE_NR_OPTS
 };
 
@@ -52,6 +53,13 @@ enum cmdline_finish {
 	CMDLINE_FINISH_HALT,
 	CMDLINE_FINISH_REBOOT,
 	CMDLINE_FINISH_POWEROFF,
+};
+
+/* nap=: whether APs halt instead of spinning in waits (kernel/smp/parallelism.c) */
+enum cmdline_nap {
+	CMDLINE_NAP_AUTO,	/* above 4x measured overcommit */
+	CMDLINE_NAP_ON,
+	CMDLINE_NAP_OFF,
 };
 
 /* Reserved for the test suite; new self-tests go here and into cmdline.c's selftest_choices[]. */
@@ -94,6 +102,7 @@ struct cmdline {
 	int on_finish;		/* enum cmdline_finish */
 	int selftest;		/* enum cmdline_selftest */
 	unsigned int watchdog;	/* liveness bound in seconds */
+	int nap;		/* enum cmdline_nap */
 	uint32_t given;		/* 1u << enum cmdline_opt_id for each option on the line */
 	const char *image;	/* the skipped leading path token, or NULL */
 	size_t image_len;

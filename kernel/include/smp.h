@@ -24,8 +24,9 @@ void smp_print(void);			/* the CPUs line(s) after the banner */
 void smp_run_all(void (*fn)(void *arg), void *arg);
 
 /* parallelism.c: how many CPUs run at once, measured (a loop alone, then on all; prints a
- * line). BSP only, after smp_init. The overcommit is online CPUs / that, x100, >= 100. */
-void smp_measure_parallelism(void);
+ * line). BSP only, after smp_init. The overcommit is online CPUs / that, x100, >= 100.
+ * nap_mode: enum cmdline_nap (nap= decides whether APs nap, auto by the overcommit). */
+void smp_measure_parallelism(int nap_mode);
 unsigned smp_overcommit_x100(void);
 /* In a wait loop: a pause; on a heavily overcommitted machine, on an AP, a short halt. */
 void smp_nap(void);

@@ -28,6 +28,11 @@ static const struct cmdline_choice selftest_choices[] = {
 	{ "fault-gp", CMDLINE_SELFTEST_FAULT_GP },
 	{ "stall-ap", CMDLINE_SELFTEST_STALL_AP },
 };
+static const struct cmdline_choice nap_choices[] = {
+	{ "auto", CMDLINE_NAP_AUTO },
+	{ "on",   CMDLINE_NAP_ON },
+	{ "off",  CMDLINE_NAP_OFF },
+};
 static const struct cmdline_choice level_choices[] = {
 	{ "4k", CMDLINE_LEVEL_4K },
 	{ "2m", CMDLINE_LEVEL_2M },
@@ -59,6 +64,7 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_CHOICE(CMDLINE_ON_FINISH, on_finish, finish_choices, LIST_NONE, "auto", "after SUMMARY (auto: qemu-exit under QEMU, else halt)"),
 	OPT_UINT(CMDLINE_WATCHDOG, watchdog, 1, "10", "liveness bound in seconds, times the overcommit"),
 	OPT_CHOICE(CMDLINE_SELFTEST, selftest, selftest_choices, LIST_NONE, "none", "fault on purpose (test suite)"),
+	OPT_CHOICE(CMDLINE_NAP, nap, nap_choices, LIST_NONE, "auto", "APs halt in waits (auto: above 4x overcommit)"),
 };
 
 void cmdline_msg_add(struct cmdline_msg *m, const char *fmt, ...)

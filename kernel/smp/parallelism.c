@@ -22,8 +22,10 @@
  * of env_cpu_relax, barriers and the harness; between harness steps smp_nap_share keeps a
  * duty cycle. The BSP never naps (its timer is the watchdog's). On hardware (about 1x, up to
  * 2x with SMT siblings) and below the threshold it is a pause and nothing else changes.
+ * nap=on and nap=off (the boot option) override the threshold either way.
  */
 #include "arch/x86.h"
+#include "cmdline.h"
 #include "console.h"
 #include "lapic.h"
 #include "percpu.h"
@@ -31,7 +33,7 @@
 #include "tsc.h"
 
 #define PARALLEL_MS	100
-#define NAP_OVERCOMMIT	400	/* x100: nap above 4x (at least 2x: see nap_share_us) */
+#define NAP_OVERCOMMIT	400	/* x100: nap=auto naps above 4x */
 #define NAP_US		500
 
 static struct {
@@ -87,15 +89,18 @@ static void measure_cpu(void *arg)
 	__atomic_fetch_add(&par.total, spin_until(par.deadline), __ATOMIC_RELAXED);
 }
 
-/* smp_nap_share's halt: NAP_US x (overcommit / 2 - 1), at most 100 ms (napping: > 2x) */
+/* smp_nap_share's halt: NAP_US x (overcommit / 2 - 1), at most 100 ms; 0 up to 2x */
 static uint32_t nap_share_us(void)
 {
-	uint64_t n = (uint64_t)NAP_US * (par.overcommit_x100 / 2 - 100) / 100;
+	uint64_t n;
 
+	if (par.overcommit_x100 <= 200)
+		return 0;
+	n = (uint64_t)NAP_US * (par.overcommit_x100 / 2 - 100) / 100;
 	return n > 100000 ? 100000 : (uint32_t)n;
 }
 
-void smp_measure_parallelism(void)
+void smp_measure_parallelism(int nap_mode)
 {
 	uint64_t cycles = tsc_hz() / 1000 * PARALLEL_MS, solo;
 	unsigned n = smp_online();
@@ -118,10 +123,17 @@ void smp_measure_parallelism(void)
 	kprintf("  smp: %u CPUs ran like %u.%02u at once (a loop, %u ms alone then %u ms all), overcommit %u.%02ux\n",
 		n, par.parallel_x100 / 100, par.parallel_x100 % 100, PARALLEL_MS, PARALLEL_MS,
 		par.overcommit_x100 / 100, par.overcommit_x100 % 100);
-	par.nap = par.overcommit_x100 > NAP_OVERCOMMIT;
-	if (par.nap)
-		kprintf("  smp: overcommit above %ux: APs halt %u us in their waits instead of spinning, and run %u us then halt %u us between harness steps\n",
-			NAP_OVERCOMMIT / 100, NAP_US, NAP_US, nap_share_us());
+	par.nap = nap_mode == CMDLINE_NAP_ON ||
+		  (nap_mode == CMDLINE_NAP_AUTO && par.overcommit_x100 > NAP_OVERCOMMIT);
+	if (par.nap && nap_share_us())
+		kprintf("  smp: %s: APs halt %u us in their waits instead of spinning, and run %u us then halt %u us between harness steps\n",
+			nap_mode == CMDLINE_NAP_ON ? "nap=on" : "overcommit above 4x",
+			NAP_US, NAP_US, nap_share_us());
+	else if (par.nap)
+		kprintf("  smp: nap=on: APs halt %u us in their waits instead of spinning (no halts between harness steps up to 2x overcommit)\n",
+			NAP_US);
+	else if (par.overcommit_x100 > NAP_OVERCOMMIT)
+		kprintf("  smp: nap=off: APs spin in their waits even at this overcommit\n");
 }
 
 bool smp_napping(void)
@@ -159,7 +171,7 @@ void smp_nap_share(uint64_t *last)
 {
 	uint64_t now = rdtsc(), q = tsc_hz() / 1000000 * NAP_US;
 
-	if (!par.nap || cpu_id() == 0 || now - *last < q)
+	if (!par.nap || cpu_id() == 0 || now - *last < q || !nap_share_us())
 		return;
 	nap_us(nap_share_us());
 	*last = rdtsc();

@@ -8,7 +8,8 @@
 # cannot pass), the setup, roles and writer information lines before the ok line, an ok line
 # under 400 characters, and a console that obeys the grammar. --qemu MAJOR skips (exit 77) on
 # an older QEMU (x2APIC and more than 255 CPUs under TCG need 9+). A later --timeout replaces
-# the default of 180 s.
+# the default of 180 s. HARNESS_OPTIONS: more kernel options (e.g. nap=off), checked to be on
+# the banner's command line.
 . "$(dirname "$0")/lib.sh"
 
 test=${1:?usage: harness.sh TEST|default [--qemu MAJOR] [run-qemu args]}
@@ -33,9 +34,11 @@ if [ "$test" = default ]; then
 else
 	cmdline="test=$test seconds=$secs"
 fi
+cmdline+=${HARNESS_OPTIONS:+ $HARNESS_OPTIONS}
 
 boot --timeout 180 "${args[@]}" --cmdline "$cmdline"
 expect "exit status" 0 "$status"
+[ -z "${HARNESS_OPTIONS:-}" ] || expect "the banner's command line" "$cmdline" "$(banner_field cmdline)"
 has "the ok line of $test on $cpus CPUs" "^ok 1 - $test cpus=$cpus "
 if grep -q '^VIOLATION' <<< "$text"; then
 	fail "VIOLATION lines: $(grep -c '^VIOLATION' <<< "$text"), first: $(grep -m 1 '^VIOLATION' <<< "$text")"
