@@ -48,6 +48,8 @@ struct memslot;
 struct mmu_memory_cache;
 
 /* The lock (rmap_lock.c). The __ helpers are the raw protocol, the ops vector's "none" entry. */
+/* Spin (declared to the watchdog) until val, last read as old_val, has LOCKED clear; returns it. */
+unsigned long rmap_wait_unlocked(struct rmap_head *head, unsigned long old_val);
 unsigned long __rmap_lock(struct rmap_head *head);
 void __rmap_unlock(struct rmap_head *head, unsigned long new_val);
 bool __rmap_unlock_readonly(struct rmap_head *head, unsigned long old_val);

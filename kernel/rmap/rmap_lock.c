@@ -34,6 +34,24 @@
 #include "rmap/rmap.h"
 #include "rmap/rmap_ops.h"
 
+unsigned long rmap_wait_unlocked(struct rmap_head *head, unsigned long old_val)
+{
+	/*
+	 * Wait without writing, so the holder's line is not bounced (pause, then re-read).
+	 * Declared to the watchdog once it starts: `liveness` then names the rmap lock.
+	 */
+	if (!(old_val & RMAP_LOCKED))
+		return old_val;
+	env_spin_begin(ENV_LOCK_RMAP, head);
+	while (old_val & RMAP_LOCKED) {
+		env_cpu_relax();
+		/* relaxed: the caller's cmpxchg (acquire) re-reads the value it takes */
+		old_val = atomic_read(&head->val, MO_RELAXED);
+	}
+	env_spin_end(ENV_LOCK_RMAP);
+	return old_val;
+}
+
 unsigned long __rmap_lock(struct rmap_head *head)
 {
 	unsigned long old_val, new_val;
@@ -48,18 +66,7 @@ unsigned long __rmap_lock(struct rmap_head *head)
 		return 0;
 
 	do {
-		/*
-		 * Wait without writing, so the holder's line is not bounced (pause, then re-read).
-		 * Declared to the watchdog once it starts: `liveness` then names the rmap lock.
-		 */
-		if (old_val & RMAP_LOCKED) {
-			env_spin_begin(ENV_LOCK_RMAP, head);
-			while (old_val & RMAP_LOCKED) {
-				env_cpu_relax();
-				old_val = atomic_read(&head->val, MO_RELAXED);
-			}
-			env_spin_end(ENV_LOCK_RMAP);
-		}
+		old_val = rmap_wait_unlocked(head, old_val);
 		/*
 		 * Recheck for empty: the holder may have emptied the rmap. Locking 0 would return 0,
 		 * which a read-only unlock takes for "elided" and never unlocks: the rmap would stay

@@ -63,14 +63,7 @@ static unsigned long lock_no_recheck(struct rmap_head *head)
 	if (!old_val)
 		return 0;
 	do {
-		if (old_val & RMAP_LOCKED) {
-			env_spin_begin(ENV_LOCK_RMAP, head);
-			while (old_val & RMAP_LOCKED) {
-				env_cpu_relax();
-				old_val = atomic_read(&head->val, MO_RELAXED);
-			}
-			env_spin_end(ENV_LOCK_RMAP);
-		}
+		old_val = rmap_wait_unlocked(head, old_val);
 	} while (!atomic_try_cmpxchg(&head->val, &old_val, old_val | RMAP_LOCKED, MO_ACQUIRE));
 	return old_val;
 }
@@ -92,14 +85,7 @@ static unsigned long lock_plain_store(struct rmap_head *head)
 
 	if (!old_val)
 		return 0;
-	if (old_val & RMAP_LOCKED) {
-		env_spin_begin(ENV_LOCK_RMAP, head);
-		while (old_val & RMAP_LOCKED) {
-			env_cpu_relax();
-			old_val = atomic_read(&head->val, MO_RELAXED);
-		}
-		env_spin_end(ENV_LOCK_RMAP);
-	}
+	old_val = rmap_wait_unlocked(head, old_val);
 	if (!old_val)
 		return 0;
 	/* widen the test-to-set window by a short busy wait (a yield here would mostly let a
