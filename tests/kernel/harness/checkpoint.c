@@ -56,21 +56,27 @@ bool harness_scan_stuck(struct harness *h)
 	return true;
 }
 
+void harness_wait_aps(struct harness *h, unsigned *count, const char *what)
+{
+	cpu_wait_begin(CPU_WAIT_BARRIER, what, count);
+	/* acquire: pairs with each AP's release increment of *count */
+	while (atomic_read(count, MO_ACQUIRE) < h->naps) {
+		cpu_pause();
+		/* a report took the console lock, whose wait replaced ours: declare it again */
+		if (harness_scan_stuck(h))
+			cpu_wait_begin(CPU_WAIT_BARRIER, what, count);
+	}
+	cpu_wait_end();
+}
+
 static void world_stop(struct harness *h)
 {
 	/* relaxed: the count is reset while the epoch is even and nobody parks */
 	atomic_set(&h->parked, 0u, MO_RELAXED);
 	/* release: pairs with checkpoint_poll's acquire; parked's reset is ordered before */
 	atomic_fetch_add(&h->epoch, 1ul, MO_RELEASE);
-	cpu_wait_begin(CPU_WAIT_BARRIER, "harness checkpoint arrivals", &h->parked);
-	/* acquire: pairs with each AP's release increment in checkpoint_park */
-	while (atomic_read(&h->parked, MO_ACQUIRE) < h->naps) {
-		cpu_pause();
-		/* a report took the console lock, whose wait replaced ours: declare it again */
-		if (harness_scan_stuck(h))
-			cpu_wait_begin(CPU_WAIT_BARRIER, "harness checkpoint arrivals", &h->parked);
-	}
-	cpu_wait_end();
+	/* parked: incremented (release) in checkpoint_park */
+	harness_wait_aps(h, &h->parked, "harness checkpoint arrivals");
 }
 
 /* mutex, counted: every increment a holder made beside a head is there, none lost. */

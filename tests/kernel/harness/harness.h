@@ -149,6 +149,8 @@ void checkpoint_park(struct harness *h, unsigned long epoch);
 /* Any CPU, every 20 ms at most: report (liveness) and clear rmaps stuck LOCKED alone; true
  * when it found (and printed) some. */
 bool harness_scan_stuck(struct harness *h);
+/* BSP: wait (declared, scanning for stuck rmaps) until *count, atomic, reaches h->naps. */
+void harness_wait_aps(struct harness *h, unsigned *count, const char *what);
 uint64_t harness_unstick(struct harness *h);	/* clears rmaps stuck LOCKED; how many */
 
 /* APs: park here while the BSP runs a checkpoint. */

@@ -162,15 +162,8 @@ static void join_aps(struct harness *h)
 {
 	/* release: pairs with the APs' acquire load of stop; the epoch is even here */
 	atomic_set(&h->stop, 1, MO_RELEASE);
-	cpu_wait_begin(CPU_WAIT_BARRIER, "harness end", &h->done);
-	/* acquire: pairs with each AP's release increment of done */
-	while (atomic_read(&h->done, MO_ACQUIRE) < h->naps) {
-		cpu_pause();
-		/* a report took the console lock, whose wait replaced ours: declare it again */
-		if (harness_scan_stuck(h))
-			cpu_wait_begin(CPU_WAIT_BARRIER, "harness end", &h->done);
-	}
-	cpu_wait_end();
+	/* done: incremented (release) at the end of ap_main */
+	harness_wait_aps(h, &h->done, "harness end");
 }
 
 static void bsp_main(struct harness *h, struct harness_cpu *c)
