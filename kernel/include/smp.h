@@ -30,7 +30,6 @@ void smp_measure_parallelism(int nap_mode);
 unsigned smp_overcommit_x100(void);
 /* In a wait loop: a pause; on a heavily overcommitted machine, on an AP, a short halt. */
 void smp_nap(void);
-bool smp_napping(void);			/* smp_nap halts on this machine (APs) */
 /* Between two steps of work, on an AP of a heavily overcommitted machine: after running a
  * while since *last (TSC), halt so that only a few CPUs are runnable at once; sets *last. */
 void smp_nap_share(uint64_t *last);

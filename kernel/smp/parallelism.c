@@ -136,11 +136,6 @@ void smp_measure_parallelism(int nap_mode)
 		kprintf("  smp: nap=off: APs spin in their waits even at this overcommit\n");
 }
 
-bool smp_napping(void)
-{
-	return par.nap;
-}
-
 static void nap_us(uint32_t us)
 {
 	/* APs run with interrupts off: the timer (or any IPI) ends the halt; its handler EOIs.
@@ -169,10 +164,9 @@ void smp_nap(void)
  */
 void smp_nap_share(uint64_t *last)
 {
-	uint64_t now = rdtsc(), q = tsc_hz() / 1000000 * NAP_US;
-
-	if (!par.nap || cpu_id() == 0 || now - *last < q || !nap_share_us())
-		return;
+	if (!par.nap || cpu_id() == 0 || rdtsc() - *last < tsc_hz() / 1000000 * NAP_US ||
+	    !nap_share_us())
+		return;	/* on hardware: one predictable branch per harness step */
 	nap_us(nap_share_us());
 	*last = rdtsc();
 }
