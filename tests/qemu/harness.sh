@@ -15,17 +15,7 @@
 test=${1:?usage: harness.sh TEST|default [--qemu MAJOR] [run-qemu args]}
 shift
 secs=${HARNESS_SECONDS:-3}
-smp=4
-args=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--qemu) [ $# -ge 2 ] || { echo "--qemu needs a QEMU major version" >&2; exit 2; }
-		need_qemu "$2"; shift ;;
-	*) args+=("$1") ;;
-	esac
-	shift
-done
-for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = -smp ] && smp=${args[i + 1]}; done
+run_args "$@"
 cpus=$(smp_cpus "$smp")
 if [ "$test" = default ]; then
 	make -s build/tools/catalog || exit 2

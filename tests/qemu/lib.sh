@@ -73,6 +73,24 @@ smp_cpus() {
 	echo "$cpus"
 }
 
+# run_args ARGS...: a test's run-qemu.sh arguments. Sets args (the array to pass on, without
+# --qemu MAJOR, which skips the test on an older QEMU: need_qemu) and smp (the -smp value given,
+# default 4).
+run_args() {
+	local i
+	args=() smp=4
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--qemu) [ $# -ge 2 ] || { echo "--qemu needs a QEMU major version" >&2; exit 2; }
+			need_qemu "$2"; shift ;;
+		*) args+=("$1") ;;
+		esac
+		shift
+	done
+	for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = -smp ] && smp=${args[i + 1]}; done
+	return 0
+}
+
 # need_qemu MAJOR: skips the test on an older QEMU (x2APIC under TCG needs 9+, issue 7)
 need_qemu() {
 	local line

@@ -22,18 +22,8 @@
 
 secs=${MUTATION_SECONDS:-5}
 tries=${MUTATION_TRIES:-3}
-smp=4
-args=()
-while [ $# -gt 0 ]; do
-	case $1 in
-	--qemu) [ $# -ge 2 ] || { echo "--qemu needs a QEMU major version" >&2; exit 2; }
-		need_qemu "$2"; shift ;;	# skip (exit 77) on an older QEMU
-	*) args+=("$1") ;;
-	esac
-	shift
-done
+run_args "$@"
 set -- "${args[@]}"
-for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = -smp ] && smp=${args[i + 1]}; done
 make -s build/tools/catalog || exit 2
 catalog=$(build/tools/catalog | awk '$1 == "mutation"')
 [ -n "$catalog" ] || { fail "the catalog lists no mutation"; finish; }

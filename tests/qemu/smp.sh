@@ -8,17 +8,15 @@
 # and more than 255 CPUs under TCG need QEMU 9+.
 . "$(dirname "$0")/lib.sh"
 
-apic= args=()
+apic= rest=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	--apic) apic=$2; shift ;;
-	--qemu) need_qemu "$2"; shift ;;
-	*) args+=("$1") ;;
+	*) rest+=("$1") ;;
 	esac
 	shift
 done
-smp=4
-for ((i = 0; i < ${#args[@]}; i++)); do [ "${args[i]}" = -smp ] && smp=${args[i + 1]}; done
+run_args "${rest[@]}"
 cpus=$(smp_cpus "$smp")
 
 boot "${args[@]}" --cmdline "test=smp-smoke"
