@@ -101,6 +101,16 @@ void env_cpu_relax(void)
 		declare_spin(s);
 }
 
+uint64_t env_now_ns(void)
+{
+	return tsc_ns(rdtsc());
+}
+
+void env_delay_us(unsigned us)
+{
+	tsc_delay_us(us);
+}
+
 void *env_page_alloc(void)
 {
 	return page_alloc();
@@ -188,7 +198,7 @@ uint64_t env_violations_of(const char *inv)
 void env_violation(const char *inv, uint64_t gfn, int level, const char *fmt, ...)
 {
 	uint64_t ms = tsc_ns(rdtsc() - env.t0) / 1000000;
-	char detail[256];
+	char detail[320];
 	va_list ap;
 
 	va_start(ap, fmt);

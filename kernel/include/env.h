@@ -20,6 +20,15 @@ unsigned env_cpu_id(void);
 /* The body of every spin loop (kernel: PAUSE; host: sched_yield, threads outnumber cores). */
 void env_cpu_relax(void);
 
+/*
+ * Time, for torture delays and the timestamps of a violation's interleaving: nanoseconds on a
+ * clock that all CPUs share (kernel: the TSC, host: CLOCK_MONOTONIC), and a busy wait of about
+ * us microseconds that neither sleeps nor yields (locktorture's udelay: the CPU stays inside
+ * whatever window its caller holds open).
+ */
+uint64_t env_now_ns(void);
+void env_delay_us(unsigned us);
+
 /* One zeroed, 4 KiB-aligned page that the core may also use as a page-table page (its
  * address is its physical address: identity-mapped in the kernel), or NULL. */
 void *env_page_alloc(void);

@@ -75,6 +75,7 @@ int mmu_init(struct mmu *mmu, gfn_t base_gfn, uint64_t npages, unsigned nr_roots
 	mmu->slot.checks = checks;
 	mmu->slot.mmu_lock = &mmu->lock;
 	mmu->slot.desc_pool = &mmu->desc_pool;
+	mmu->slot.pt_pool = &mmu->pt_pool;
 	mmu->slot.desc_index = &mmu->desc_index;
 	mmu->slot.sp_index = &mmu->sp_index;
 	mmu->nr_vcpus = nr_vcpus;

@@ -100,8 +100,9 @@ static bool pool_poison_intact(const struct pool *p, const void *obj)
 	return true;
 }
 
-void pool_free(struct pool *p, void *obj)
+void pool_free(struct pool *p, void *obj, const char *why)
 {
+	struct pool_freed rec = { obj, why, env_now_ns(), env_cpu_id() };
 	void *out = NULL;
 	bool broken = false;
 
@@ -111,8 +112,8 @@ void pool_free(struct pool *p, void *obj)
 	if (p->q_len == p->quarantine) {
 		/* the ring is full (or empty with quarantine 0): the oldest object leaves */
 		if (p->quarantine) {
-			out = p->q[p->q_head];
-			p->q[p->q_head] = obj;
+			out = p->q[p->q_head].obj;
+			p->q[p->q_head] = rec;
 			p->q_head = (p->q_head + 1) % p->quarantine;
 		} else {
 			out = obj;
@@ -122,7 +123,7 @@ void pool_free(struct pool *p, void *obj)
 		*(void **)out = p->free_list;
 		p->free_list = out;
 	} else {
-		p->q[(p->q_head + p->q_len) % p->quarantine] = obj;
+		p->q[(p->q_head + p->q_len) % p->quarantine] = rec;
 		p->q_len++;
 	}
 	pool_unlock(p);
@@ -148,7 +149,7 @@ uint64_t pool_check_quarantine(struct pool *p)
 
 	pool_lock(p);
 	for (unsigned k = 0; k < p->q_len; k++) {
-		void *obj = p->q[(p->q_head + k) % p->quarantine];
+		void *obj = p->q[(p->q_head + k) % p->quarantine].obj;
 
 		if (pool_poison_intact(p, obj))
 			continue;
@@ -165,6 +166,25 @@ uint64_t pool_check_quarantine(struct pool *p)
 		env_violation("uaf", 0, 0, "%llu more %s objects written while freed",
 			      (unsigned long long)(n - sizeof(bad) / sizeof(bad[0])), p->name);
 	return n;
+}
+
+bool pool_find_freed(struct pool *p, const void *addr, struct pool_freed *out)
+{
+	bool found = false;
+
+	pool_lock(p);
+	/* newest first: an address freed twice (reused in between) names its last free */
+	for (unsigned k = p->q_len; k-- > 0 && !found;) {
+		const struct pool_freed *f = &p->q[(p->q_head + k) % p->quarantine];
+		const char *o = f->obj;
+
+		if ((const char *)addr >= o && (const char *)addr < o + p->obj_size) {
+			*out = *f;
+			found = true;
+		}
+	}
+	pool_unlock(p);
+	return found;
 }
 
 void pool_destroy(struct pool *p)

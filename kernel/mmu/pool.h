@@ -6,7 +6,9 @@
  * pool_destroy, so a stale pointer always reads mapped memory. A freed object is poisoned
  * (POOL_POISON) and waits in a FIFO quarantine of the last `quarantine` frees before it can be
  * handed out again: a walker that follows a stale pointer reads poison (invariant `uaf`), and
- * a store into a freed object is found when it leaves quarantine (also `uaf`). The pool's own
+ * a store into a freed object is found when it leaves quarantine (also `uaf`). Each object in
+ * quarantine remembers who freed it, when and in which step, so that a `uaf` report can name
+ * the free it raced with (pool_find_freed). The pool's own
  * spinlock covers its free list and quarantine; objects in a memory cache belong to the cache's
  * owner only.
  */
@@ -26,6 +28,14 @@ typedef bool (*pool_new_page_fn)(struct pool *p, void *page);
 
 struct pool_chunk;
 
+/* One quarantined object and its free: by which CPU, when (env_now_ns), in which step. */
+struct pool_freed {
+	void *obj;
+	const char *why;		/* a string literal naming the caller's step */
+	uint64_t t_ns;
+	unsigned cpu;
+};
+
 struct pool {
 	const char *name;
 	unsigned obj_size;		/* divides 4096 */
@@ -34,7 +44,7 @@ struct pool {
 	void *ctx;			/* for new_page */
 	unsigned long lock;		/* atomic: 1 = held */
 	void *free_list;		/* linked through each free object's first word */
-	void *q[POOL_QUARANTINE_MAX];	/* ring of poisoned objects, oldest at q_head */
+	struct pool_freed q[POOL_QUARANTINE_MAX];	/* ring of poisoned objects, oldest at q_head */
 	unsigned q_head, q_len;
 	struct pool_chunk *chunks;	/* every env page taken, for pool_destroy */
 	/* statistics, under lock */
@@ -46,8 +56,12 @@ void pool_init(struct pool *p, const char *name, unsigned obj_size, unsigned qua
 void pool_destroy(struct pool *p);
 /* One zeroed object, or NULL when the environment is out of pages. */
 void *pool_alloc(struct pool *p);
-/* Poison obj and put it in quarantine; the oldest object leaves it (checked) if full. */
-void pool_free(struct pool *p, void *obj);
+/* Poison obj and put it in quarantine, recording why (the step freeing it, a literal); the
+ * oldest object leaves it (checked) if full. */
+void pool_free(struct pool *p, void *obj, const char *why);
+/* If the object holding addr is in quarantine, its free record (true); takes the pool lock,
+ * for reports only. */
+bool pool_find_freed(struct pool *p, const void *addr, struct pool_freed *out);
 /* Objects allocated and not freed (including those sitting in memory caches). */
 uint64_t pool_in_use(struct pool *p);
 /* uaf: every object now in quarantine still holds its poison; reports each one that does not

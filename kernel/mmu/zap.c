@@ -156,7 +156,7 @@ void mmu_commit_zap(struct mmu *mmu)
 		mmu->free_list = sp->next_free;
 		/* relaxed: checkers read state only after finding sp through a chain or table */
 		atomic_set(&sp->state, (unsigned)SP_FREE, MO_RELAXED);
-		pool_free(&mmu->pt_pool, sp->spt);
+		pool_free(&mmu->pt_pool, sp->spt, "mmu_commit_zap");
 		mmu->stats.pages_freed++;
 	}
 }

@@ -1,14 +1,24 @@
 /*
- * kernel/rmap/age.c - lockless aging, Linux v6.14+ kvm_rmap_age_gfn_range_lockless: for each
- * level and each rmap of a gfn range, lock the rmap read-only (no mmu_lock), read each SPTE
- * once, skip non-present ones (a writer may zap them under our lock), and clear Accessed with
- * one atomic AND (never a read-modify-write of the whole SPTE: accessors set A/D and zaps
- * exchange the SPTE concurrently). test_age stops at the first accessed SPTE.
+ * kernel/rmap/age.c - lockless aging, Linux v6.15+ kvm_rmap_age_gfn_range: for each level and
+ * each rmap of a gfn range, lock the rmap read-only (no mmu_lock), read each SPTE once, skip
+ * non-present ones (a writer may zap them under our lock), and clear Accessed with one atomic
+ * AND (never a read-modify-write of the whole SPTE: accessors set A/D and zaps exchange the
+ * SPTE concurrently). test_age stops at the first accessed SPTE.
  * With slot->checks, each locked chain is validated before it is walked (uaf, spte-owner,
  * audit) and fingerprinted before the unlock (chain-stable).
+ *
+ * The two profiles (mmu/profile.h) differ here in two steps, each written beside the other:
+ * - after an elided lock (the rmap was empty), strict walks nothing, as the seed thread's rule
+ *   has it ("the caller is guaranteed to do nothing"); kvm walks whatever it then re-reads
+ *   from the head, as upstream's for_each_rmap_spte_lockless does (its rmap_get_first reads
+ *   rmap_head->val whatever kvm_rmap_lock_readonly returned): age_rmap_reread, age_reread.c;
+ * - strict walks each head of the range once, by index; kvm steps gfn from the range's start
+ *   by the level's page count, as upstream does, which skips the last huge head of a range
+ *   that starts unaligned (counted: age_stats.huge_skipped).
  */
 #include "atomic.h"
 #include "env.h"
+#include "rmap/age.h"
 #include "rmap/check.h"
 #include "rmap/memslot.h"
 #include "rmap/rmap.h"
@@ -24,57 +34,107 @@ uint64_t age_spte_clear_accessed(uint64_t *sptep)
 	return atomic_fetch_and(sptep, ~SPTE_ACCESSED, MO_RELAXED);
 }
 
-/* Age one rmap; true if an accessed SPTE was found. */
-static bool age_rmap(struct memslot *slot, const struct rmap_ops *ops, struct rmap_head *head,
-		     gfn_t gfn, int level, bool test_only, struct age_stats *st)
+bool age_one_spte(const struct rmap_ops *ops, uint64_t *sptep, bool test_only,
+		  struct age_stats *st)
+{
+	/* mmu_spte_get_lockless. relaxed: we use the value, nothing it points to */
+	uint64_t spte = atomic_read(sptep, MO_RELAXED);
+
+	st->sptes_seen++;
+	if (!is_shadow_present_pte(spte)) {
+		st->nonpresent_skipped++;
+		return false;
+	}
+	if (!is_accessed_spte(spte))
+		return false;
+	if (!test_only && is_accessed_spte(rmap_op_age_spte(ops, sptep)))
+		st->accessed_cleared++;
+	return true;
+}
+
+/* Age the chain rmap_val that the read-only lock holds; true if an accessed SPTE was found. */
+static bool age_locked_chain(struct memslot *slot, const struct rmap_ops *ops,
+			     struct rmap_head *head, gfn_t gfn, int level, unsigned long rmap_val,
+			     bool test_only, struct age_stats *st)
 {
 	struct rmap_iterator iter;
-	unsigned long rmap_val, chain;
-	uint64_t *sptep, spte, fp = 0, ndesc;
+	unsigned long chain = rmap_op_get(ops, head);
+	uint64_t *sptep, fp = 0, ndesc;
 	bool young = false;
 
-	/* As KVM, the unlock below runs even when the lock was elided: it is the no-op then. */
-	rmap_val = rmap_lock_readonly(slot, head);
-	st->rmaps_locked += rmap_val != 0;
-	/*
-	 * Walk only what the lock covers: nothing when it was elided. (The posted KVM series
-	 * re-reads the head in rmap_get_first, so after an elided lock it could walk an entry a
-	 * writer added meanwhile, unlocked; we do not copy that.)
-	 */
-	chain = rmap_val ? rmap_op_get(ops, head) : 0;
 	if (slot->checks && !rmap_check_chain(slot, gfn, level, chain, &fp, &ndesc))
-		goto out;
+		return false;
 	for (sptep = rmap_get_first(chain, &iter); sptep; sptep = rmap_get_next(&iter)) {
-		st->sptes_seen++;
-		/* mmu_spte_get_lockless. relaxed: we use the value, nothing it points to */
-		spte = atomic_read(sptep, MO_RELAXED);
-		if (!is_shadow_present_pte(spte)) {
-			st->nonpresent_skipped++;
-			continue;
-		}
-		if (!is_accessed_spte(spte))
+		age_window(slot);
+		if (!age_one_spte(ops, sptep, test_only, st))
 			continue;
 		young = true;
 		if (test_only)
 			break;
-		if (is_accessed_spte(rmap_op_age_spte(ops, sptep)))
-			st->accessed_cleared++;
 	}
 	/* torture: linger in the critical section now and then (writers wait, races widen) */
-	if (rmap_val && slot->torture_hold_every &&
-	    st->rmaps_locked % slot->torture_hold_every == 0)
+	if (slot->torture_hold_every && st->rmaps_locked % slot->torture_hold_every == 0)
 		env_cpu_relax();
-	if (slot->checks && rmap_val)
+	if (slot->checks)
 		rmap_check_stable(slot, head, gfn, level, rmap_val, fp);
-out:
+	return young;
+}
+
+/* Age one rmap; true if an accessed SPTE was found. */
+static bool age_rmap(struct memslot *slot, const struct rmap_ops *ops, struct rmap_head *head,
+		     gfn_t gfn, int level, bool test_only, struct age_stats *st)
+{
+	unsigned long rmap_val = rmap_lock_readonly(slot, head);
+	bool young = false;
+
+	if (rmap_val) {
+		st->rmaps_locked++;
+		young = age_locked_chain(slot, ops, head, gfn, level, rmap_val, test_only, st);
+	} else {
+		/* elided: the rmap was empty and nothing is held */
+		uint64_t t_elided = slot->profile == MMU_PROFILE_KVM ? env_now_ns() : 0;
+
+		st->rmaps_elided++;
+		age_window(slot);
+		/* strict: nothing to walk. kvm: upstream re-reads the head and walks what it finds. */
+		if (slot->profile == MMU_PROFILE_KVM)
+			young = age_rmap_reread(slot, ops, head, gfn, level, test_only, t_elided, st);
+	}
+	/* As KVM, the unlock runs even when the lock was elided: it is the no-op then. */
 	rmap_unlock_readonly(slot, head, rmap_val);
 	return young;
 }
 
-/*
- * KVM steps gfn from range->start by the level's page count, which can miss the last huge
- * head of an unaligned range (harmless for a hint); we walk head indexes, each once.
- */
+/* Age the heads of one level that cover [start, end); stops at the first young one if test_only. */
+static bool age_level(struct memslot *slot, const struct rmap_ops *ops, gfn_t start, gfn_t end,
+		      int level, bool test_only, struct age_stats *st)
+{
+	uint64_t first = gfn_to_index(start, slot->base_gfn, level);
+	uint64_t last = gfn_to_index(end - 1, slot->base_gfn, level);
+	bool young = false;
+
+	if (slot->profile == MMU_PROFILE_KVM) {
+		/* kvm_rmap_age_gfn_range: gfn += KVM_PAGES_PER_HPAGE(level) from range->start */
+		uint64_t walked = 0;
+
+		for (gfn_t gfn = start; gfn < end && !(young && test_only);
+		     gfn += pages_per_level(level), walked++)
+			young |= age_rmap(slot, ops, gfn_to_rmap(slot, gfn, level), gfn, level,
+					  test_only, st);
+		if (!(young && test_only))
+			st->huge_skipped += last - first + 1 - walked;
+		return young;
+	}
+	/* strict: every head that covers part of the range, once */
+	for (uint64_t idx = first; idx <= last && !(young && test_only); idx++) {
+		gfn_t gfn = memslot_index_to_gfn(slot, level, idx);
+
+		young |= age_rmap(slot, ops, gfn_to_rmap(slot, gfn, level), gfn, level, test_only,
+				  st);
+	}
+	return young;
+}
+
 static bool __age_gfn_range(struct memslot *slot, gfn_t start, gfn_t end, bool test_only,
 			    struct age_stats *st)
 {
@@ -89,22 +149,8 @@ static bool __age_gfn_range(struct memslot *slot, gfn_t start, gfn_t end, bool t
 		end = slot_end;
 	if (start >= end)
 		return false;
-	for (int level = PG_LEVEL_4K; level <= MMU_MAX_LEAF_LEVEL; level++) {
-		uint64_t first = gfn_to_index(start, slot->base_gfn, level);
-		uint64_t last = gfn_to_index(end - 1, slot->base_gfn, level);
-
-		for (uint64_t idx = first; idx <= last; idx++) {
-			gfn_t gfn = memslot_index_to_gfn(slot, level, idx);
-
-			if (!age_rmap(slot, ops, gfn_to_rmap(slot, gfn, level), gfn, level,
-				      test_only, st))
-				continue;
-			young = true;
-			if (test_only)
-				goto done;
-		}
-	}
-done:
+	for (int level = PG_LEVEL_4K; level <= MMU_MAX_LEAF_LEVEL && !(young && test_only); level++)
+		young |= age_level(slot, ops, start, end, level, test_only, st);
 	st->young += young;
 	return young;
 }

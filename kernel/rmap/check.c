@@ -54,59 +54,91 @@ void rmap_check_release(struct rmap_head *head)
 	atomic_fetch_sub(&rmap_cell_of(head)->holders, 1ul, MO_RELAXED);
 }
 
+enum rmap_ptr_state rmap_desc_state(const struct memslot *slot, const struct pte_list_desc *desc)
+{
+	if ((uintptr_t)desc % sizeof(struct pte_list_desc) || !page_index_get(slot->desc_index, desc))
+		return RMAP_PTR_NOT_DESC;
+	if ((uint64_t)(uintptr_t)desc->more == POOL_POISON64 ||
+	    desc->spte_count == (uint32_t)POOL_POISON64)
+		return RMAP_PTR_FREED;
+	return RMAP_PTR_OK;
+}
+
 bool rmap_check_desc(const struct memslot *slot, const struct pte_list_desc *desc, gfn_t gfn,
 		     int level)
 {
-	if ((uintptr_t)desc % sizeof(struct pte_list_desc) ||
-	    !page_index_get(slot->desc_index, desc)) {
+	enum rmap_ptr_state st = rmap_desc_state(slot, desc);
+
+	if (st == RMAP_PTR_NOT_DESC)
 		env_violation("uaf", gfn, level, "desc pointer %p is not a pte_list_desc",
 			      (const void *)desc);
-		return false;
-	}
-	if ((uint64_t)(uintptr_t)desc->more == POOL_POISON64 ||
-	    desc->spte_count == (uint32_t)POOL_POISON64) {
+	else if (st == RMAP_PTR_FREED)
 		env_violation("uaf", gfn, level, "desc %p is freed (poisoned)", (const void *)desc);
-		return false;
-	}
-	return true;
+	return st == RMAP_PTR_OK;
+}
+
+enum rmap_ptr_state rmap_sptep_state(const struct memslot *slot, const uint64_t *sptep,
+				     gfn_t gfn, int level, uint64_t *spte)
+{
+	const struct mmu_page *sp;
+	unsigned i;
+
+	*spte = 0;
+	if (!sptep || (uintptr_t)sptep % sizeof(uint64_t))
+		return RMAP_PTR_NOT_SPTEP;
+	sp = page_index_get(slot->sp_index, sptep);
+	if (!sp)
+		return RMAP_PTR_NOT_TABLE;
+	/*
+	 * relaxed: a lockless peek; a freed page reads as poison, a live one as an SPTE. An
+	 * unlinked page (SP_ZAPPED) is still allocated: its leaves leave their rmaps before the
+	 * writer frees it, and that needs the rmap lock a locked caller holds.
+	 */
+	*spte = atomic_read(sptep, MO_RELAXED);
+	if (*spte == POOL_POISON64 || atomic_read(&sp->state, MO_RELAXED) == SP_FREE)
+		return RMAP_PTR_FREED;
+	i = (unsigned)(sptep - sp->spt);
+	if (sp->level != level || sp_gfn_at(sp, i) != (gfn & ~(pages_per_level(level) - 1)))
+		return RMAP_PTR_WRONG_SLOT;
+	return RMAP_PTR_OK;
+}
+
+const char *rmap_ptr_state_inv(enum rmap_ptr_state st)
+{
+	return st == RMAP_PTR_NOT_DESC || st == RMAP_PTR_FREED ? "uaf" : "spte-owner";
 }
 
 bool rmap_check_sptep(const struct memslot *slot, const uint64_t *sptep, gfn_t gfn, int level)
 {
+	uint64_t spte;
+	enum rmap_ptr_state st = rmap_sptep_state(slot, sptep, gfn, level, &spte);
 	const struct mmu_page *sp;
 	unsigned i;
-	uint64_t spte;
 
-	if (!sptep || (uintptr_t)sptep % sizeof(uint64_t)) {
+	switch (st) {
+	case RMAP_PTR_OK:
+		return true;
+	case RMAP_PTR_NOT_SPTEP:
 		env_violation("spte-owner", gfn, level, "sptep %p is not an SPTE pointer",
 			      (const void *)sptep);
 		return false;
-	}
-	sp = page_index_get(slot->sp_index, sptep);
-	if (!sp) {
+	case RMAP_PTR_NOT_TABLE:
+	case RMAP_PTR_NOT_DESC:
 		env_violation("spte-owner", gfn, level, "sptep %p is not in a table page",
 			      (const void *)sptep);
 		return false;
-	}
-	/*
-	 * relaxed: a lockless peek; a freed page reads as poison, a live one as an SPTE. An
-	 * unlinked page (SP_ZAPPED) is still allocated: its leaves leave their rmaps before the
-	 * writer frees it, and that needs the rmap lock our caller holds.
-	 */
-	spte = atomic_read(sptep, MO_RELAXED);
-	if (spte == POOL_POISON64 || atomic_read(&sp->state, MO_RELAXED) == SP_FREE) {
+	case RMAP_PTR_FREED:
 		env_violation("uaf", gfn, level, "sptep %p is in a freed table page (spte=%#llx)",
 			      (const void *)sptep, (unsigned long long)spte);
 		return false;
+	case RMAP_PTR_WRONG_SLOT:
+		break;
 	}
+	sp = page_index_get(slot->sp_index, sptep);
 	i = (unsigned)(sptep - sp->spt);
-	if (sp->level != level || sp_gfn_at(sp, i) != (gfn & ~(pages_per_level(level) - 1))) {
-		env_violation("spte-owner", gfn, level,
-			      "sptep %p is entry %u of a level-%d page for gfn %llx", (const void *)sptep,
-			      i, sp->level, (unsigned long long)sp_gfn_at(sp, i));
-		return false;
-	}
-	return true;
+	env_violation("spte-owner", gfn, level, "sptep %p is entry %u of a level-%d page for gfn %llx",
+		      (const void *)sptep, i, sp->level, (unsigned long long)sp_gfn_at(sp, i));
+	return false;
 }
 
 /* One desc of a chain: its counts and entries; mixes it into *h. */

@@ -31,6 +31,26 @@ static inline int rmap_last_holder(struct rmap_head *head)
 	return (int)__atomic_load_n(&rmap_cell_of(head)->holder_cpu, __ATOMIC_RELAXED) - 1;
 }
 
+/*
+ * What a pointer read from a chain turns out to be, before anything reports it: the
+ * classifiers below return it, the rmap_check_* functions turn it into their violation, and a
+ * walker that holds no lock (age.c, profile=kvm) into one that tells its own interleaving.
+ */
+enum rmap_ptr_state {
+	RMAP_PTR_OK,
+	RMAP_PTR_NOT_DESC,	/* uaf: not a pte_list_desc of this slot (misaligned, elsewhere) */
+	RMAP_PTR_FREED,		/* uaf: a freed (poisoned) desc, or an entry of a freed table */
+	RMAP_PTR_NOT_SPTEP,	/* spte-owner: NULL or misaligned */
+	RMAP_PTR_NOT_TABLE,	/* spte-owner: not in a table page */
+	RMAP_PTR_WRONG_SLOT,	/* spte-owner: a table entry of another (gfn, level) */
+};
+enum rmap_ptr_state rmap_desc_state(const struct memslot *slot, const struct pte_list_desc *desc);
+/* Also returns the SPTE read (relaxed) through sptep when it lies in a table page, else 0. */
+enum rmap_ptr_state rmap_sptep_state(const struct memslot *slot, const uint64_t *sptep,
+				     gfn_t gfn, int level, uint64_t *spte);
+/* "uaf" or "spte-owner" for a state other than RMAP_PTR_OK. */
+const char *rmap_ptr_state_inv(enum rmap_ptr_state st);
+
 /* uaf: is desc a live pte_list_desc of this slot's pool (aligned, in a desc page, not poison)? */
 bool rmap_check_desc(const struct memslot *slot, const struct pte_list_desc *desc, gfn_t gfn,
 		     int level);

@@ -2,12 +2,13 @@
  * memslot.h - one memslot's rmaps (KVM's slot->arch.rmap[level - 1][]): a head per (gfn,
  * level), levels 4K..1G, indexed as KVM's gfn_to_index. Each head sits in an rmap_cell beside
  * a holder count for the `mutex` check. The slot also carries what the rmap code needs from
- * its MMU: the ops vector (correct or broken variant), whether checks run, how often a lock
- * holder lingers (a torture knob, locktorture's long hold: more waiting, wider races, same
- * protocol), mmu_lock for the writer's assertion, the desc pool and the page indexes the
- * checks consult. All of it is
- * fixed between memslot_init and memslot_destroy except the heads, holder counts and
- * descs_live (written under the rmap protocol and mmu_lock respectively).
+ * its MMU: the ops vector (correct or broken variant), the profile (strict or kvm,
+ * mmu/profile.h), whether checks run, how often a lock holder lingers and how long an ager
+ * dwells in upstream's re-read window (torture knobs, locktorture's long hold and delays:
+ * more waiting, wider races, same protocol), mmu_lock for the writer's assertion, the desc
+ * pool and the page indexes the checks consult. All of it is fixed between memslot_init and
+ * memslot_destroy except the heads, holder counts and descs_live (written under the rmap
+ * protocol and mmu_lock respectively).
  */
 #ifndef RMAP_MEMSLOT_H
 #define RMAP_MEMSLOT_H
@@ -15,6 +16,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "mmu/parray.h"
+#include "mmu/profile.h"
 #include "rmap/rmap.h"
 #include "rmap/rmap_ops.h"
 
@@ -35,11 +37,14 @@ struct memslot {
 	uint64_t npages;
 	struct parray rmap[MMU_MAX_LEAF_LEVEL];	/* [level - 1]: struct rmap_cell */
 	const struct rmap_ops *ops;
+	enum mmu_profile profile;
 	bool checks;			/* run the DESIGN §4 checks on the hot paths */
 	unsigned torture_hold_every;	/* 1 in N rmap-lock holds relaxes inside (0: never) */
+	unsigned torture_window_us;	/* agers: delay after an elided lock and per SPTE read */
 	uint64_t writer_holds;		/* the writer's count for it; mmu_lock held for write */
 	struct mmu_lock *mmu_lock;
 	struct pool *desc_pool;
+	struct pool *pt_pool;			/* table pages (reports: who freed one) */
 	const struct page_index *desc_index;	/* desc pages (checks) */
 	const struct page_index *sp_index;	/* table page -> struct mmu_page (checks) */
 	uint64_t descs_live;		/* descs in chains; mmu_lock held for write */

@@ -1,6 +1,6 @@
 /*
  * kernel/rmap/pte_list.c - changing a chain: pte_list_add, pte_list_remove (through
- * pte_list_desc_remove_entry), zap_all_rmap_sptes, as in Linux v6.14+ mmu.c. Every function
+ * pte_list_desc_remove_entry), zap_all_rmap_sptes, as in Linux v6.15+ mmu.c. Every function
  * runs with mmu_lock held for write and takes the rmap lock itself; the new chain becomes
  * visible with the unlock's release store. Descs come from the caller's memory cache (topped
  * up before mmu_lock) and go back to slot->desc_pool, poisoned. slot->descs_live counts the
@@ -18,10 +18,11 @@ static struct pte_list_desc *desc_of(unsigned long rmap_val)
 	return (struct pte_list_desc *)(rmap_val & ~RMAP_MANY);
 }
 
-static void free_pte_list_desc(struct memslot *slot, struct pte_list_desc *desc)
+/* why: the step freeing it, kept with the poisoned desc for `uaf` reports (pool.h) */
+static void free_pte_list_desc(struct memslot *slot, struct pte_list_desc *desc, const char *why)
 {
 	slot->descs_live--;
-	pool_free(slot->desc_pool, desc);
+	pool_free(slot->desc_pool, desc, why);
 }
 
 /* Returns the number of entries in the chain before the new one. */
@@ -103,7 +104,7 @@ static bool pte_list_desc_remove_entry(struct memslot *slot, unsigned long *rmap
 		*rmap_val = 0;
 	else
 		*rmap_val = (unsigned long)head_desc->more | RMAP_MANY;
-	free_pte_list_desc(slot, head_desc);
+	free_pte_list_desc(slot, head_desc, "pte_list_remove");
 	return true;
 }
 
@@ -159,7 +160,7 @@ bool zap_all_rmap_sptes(struct memslot *slot, struct rmap_head *head, rmap_zap_f
 		for (unsigned i = 0; i < desc->spte_count; i++)
 			zap_spte(ctx, desc->sptes[i]);
 		next = desc->more;
-		free_pte_list_desc(slot, desc);
+		free_pte_list_desc(slot, desc, "zap_all_rmap_sptes");
 	}
 	rmap_unlock_after_free(slot, head, rmap_val, 0);
 	return true;

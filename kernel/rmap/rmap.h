@@ -1,5 +1,5 @@
 /*
- * rmap.h - the reverse map of Linux v6.14+ arch/x86/kvm/mmu/mmu.c: for each (gfn, level) of a
+ * rmap.h - the reverse map of Linux v6.15+ arch/x86/kvm/mmu/mmu.c: for each (gfn, level) of a
  * memslot, one rmap_head word naming every SPTE that maps that gfn at that level, through a
  * chain of pte_list_desc; the KVM_RMAP_LOCKED bit that lets agers walk a chain without
  * mmu_lock; the lockless iterator. The rules (who may change what under which lock) open
@@ -121,6 +121,9 @@ struct age_stats {
 	uint64_t nonpresent_skipped;	/* zapped under a read-only lock: allowed */
 	uint64_t accessed_cleared;	/* A 1->0 transitions this ager made */
 	uint64_t young;			/* calls that found an accessed SPTE */
+	uint64_t rmaps_elided;		/* read-only locks that returned 0 (empty rmap) */
+	uint64_t reread_walks;		/* kvm: of those, re-reads that found a chain, walked unheld */
+	uint64_t huge_skipped;		/* kvm: heads in the range the gfn stepping never visited */
 };
 
 bool age_gfn_range(struct memslot *slot, gfn_t start, gfn_t end, struct age_stats *st);

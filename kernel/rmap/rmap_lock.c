@@ -1,5 +1,5 @@
 /*
- * kernel/rmap/rmap_lock.c - the rmap lock of Linux v6.14+ (__kvm_rmap_lock, kvm_rmap_lock,
+ * kernel/rmap/rmap_lock.c - the rmap lock of Linux v6.15+ (__kvm_rmap_lock, kvm_rmap_lock,
  * kvm_rmap_unlock, kvm_rmap_lock_readonly, kvm_rmap_unlock_readonly) and the wrappers that
  * run the `mutex` and `unlock-readonly` checks around whichever variant the slot uses.
  *

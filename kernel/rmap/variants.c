@@ -177,7 +177,7 @@ static unsigned long desc_freed_unlink_late(struct memslot *slot, struct rmap_he
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 const struct rmap_ops rmap_variants[] = {
-	{ .name = "none", .inv = NULL, .description = "the protocol as in Linux v6.14+",
+	{ .name = "none", .inv = NULL, .description = "the protocol as in Linux v6.15+",
 	  RMAP_CORRECT_STEPS },
 	{ .name = "ro-unlock-elided", .inv = "unlock-readonly",
 	  .description = "read-only unlock stores old even when the lock was elided",

@@ -53,6 +53,22 @@ uint64_t env_host_relax_calls(void)
 	return __atomic_load_n(&relax_calls, __ATOMIC_RELAXED);
 }
 
+uint64_t env_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+void env_delay_us(unsigned us)
+{
+	uint64_t end = env_now_ns() + us * 1000ull;
+
+	while (env_now_ns() < end)
+		;	/* busy, no yield: the delay keeps its window open (env.h) */
+}
+
 void *env_page_alloc(void)
 {
 	void *p = aligned_alloc(ENV_PAGE_SIZE, ENV_PAGE_SIZE);

@@ -14,6 +14,9 @@
  *          [--stall-ms=N] [--hold-every=N]                 one run, one ok/not ok line
  *          [--seconds=N] [--checkpoint-ms=N] [--no-yield]  ... for a fixed time, with rates
  *                                                          (make bench: tests/bench/harness.sh)
+ *          [--profile=strict|kvm] [--window-us=N]          the protocol (mmu/profile.h) and the
+ *                                                          agers' delay in upstream's window
+ *          [--expect=INV]                                  a finding: pass iff INV is reported
  *   stress --all-variants [options]                        every broken variant (default of
  *                                                          the stress-mutants build)
  *   stress --list                                          the variants and their invariants
@@ -68,7 +71,7 @@ static void stats_line(struct stress *s, char *buf, size_t size)
 		if (s->t[i].max_chain > max_chain)
 			max_chain = s->t[i].max_chain;
 	}
-	secs = (double)(stress_now_ns() - s->started_ns) / 1e9;
+	secs = (double)(env_now_ns() - s->started_ns) / 1e9;
 	snprintf(buf, size,
 		 "writer_ops=%llu faults=%llu zaps=%llu leaves=%llu zapped=%llu pages_freed=%llu "
 		 "flushes=%llu aged_rmaps=%llu sptes_seen=%llu max_chain=%llu a_cleared=%llu "
@@ -90,7 +93,7 @@ static void stats_line(struct stress *s, char *buf, size_t size)
 /* The verdict, from any thread or the crash handler; written with one write(2). */
 void stress_finish(struct stress *s, const char *why)
 {
-	const char *expect = s->ops->inv;
+	const char *expect = s->p.expect ? s->p.expect : s->ops->inv;
 	char line[1536], sum[256], stats[1024];
 	bool ok;
 	int n;
@@ -165,7 +168,7 @@ static __attribute__((noreturn)) void run_one(const struct stress_params *p)
 	s->p = *p;
 	s->ops = rmap_ops_find(p->variant);
 	s->nthreads = 1 + p->agers + p->accessors;
-	s->started_ns = stress_now_ns();
+	s->started_ns = env_now_ns();
 	env_host_set_cpu(0);
 	env_host_set_test(p->variant);
 	env_host_set_print_limit(p->quiet ? 3 : 10);
@@ -174,6 +177,8 @@ static __attribute__((noreturn)) void run_one(const struct stress_params *p)
 		exit(2);
 	}
 	s->mmu.slot.torture_hold_every = p->hold_every;
+	s->mmu.slot.profile = p->profile;
+	s->mmu.slot.torture_window_us = p->window_us;
 	catch_crashes(s);
 	start(s, 0, NULL);
 	for (unsigned i = 1; i <= p->agers; i++)
@@ -240,7 +245,7 @@ static int run_all_variants(const struct stress_params *p)
 	for (unsigned i = 0; i < rmap_nr_variants; i++) {
 		const struct rmap_ops *v = &rmap_variants[i];
 		struct stress_params cp = *p;
-		uint64_t t0 = stress_now_ns();
+		uint64_t t0 = env_now_ns();
 		unsigned attempt = 0;
 		bool caught = false;
 
@@ -258,7 +263,7 @@ static int run_all_variants(const struct stress_params *p)
 		}
 		tap_check(caught, "broken variant %s is caught by %s (run %u of %u, %.2fs)", v->name,
 			  v->inv, attempt > STRESS_ATTEMPTS ? STRESS_ATTEMPTS : attempt, STRESS_ATTEMPTS,
-			  (double)(stress_now_ns() - t0) / 1e9);
+			  (double)(env_now_ns() - t0) / 1e9);
 	}
 	return tap_finish();
 }
@@ -267,7 +272,8 @@ static const char usage[] =
 	"usage: stress [--variant=NAME|--mutate=NAME] [--all-variants] [--list] [--seed=N]\n"
 	"              [--bursts=N] [--ager-ops=N] [--access-ops=N] [--agers=N] [--accessors=N]\n"
 	"              [--roots=N] [--gfns=N] [--checkpoint=N] [--stall-ms=N] [--hold-every=N]\n"
-	"              [--seconds=N] [--checkpoint-ms=N] [--no-yield]\n";
+	"              [--seconds=N] [--checkpoint-ms=N] [--no-yield] [--profile=strict|kvm]\n"
+	"              [--window-us=N] [--expect=INV]\n";
 
 static void list_variants(FILE *f)
 {
@@ -309,6 +315,14 @@ int main(int argc, char **argv)
 			all = false;
 		} else if (!strcmp(a, "--all-variants")) {
 			all = true;
+		} else if (!strcmp(a, "--profile=strict")) {
+			p.profile = MMU_PROFILE_STRICT;
+		} else if (!strcmp(a, "--profile=kvm")) {
+			p.profile = MMU_PROFILE_KVM;
+		} else if (!strncmp(a, "--expect=", 9) && a[9]) {
+			p.expect = a + 9;
+		} else if (num_opt(a, "--window-us", &v)) {
+			p.window_us = (unsigned)v;
 		} else if (!strcmp(a, "--no-yield")) {
 			p.no_yield = true;
 		} else if (!strcmp(a, "--list")) {

@@ -34,6 +34,9 @@ struct stress_params {
 					 * quotas ignored */
 	unsigned checkpoint_ms;		/* >0: checkpoint by time instead of every N bursts */
 	bool no_yield;			/* agers and accessors spin like CPUs (no sched_yield) */
+	enum mmu_profile profile;	/* --profile=strict|kvm */
+	unsigned window_us;		/* memslot.torture_window_us */
+	const char *expect;		/* an invariant the run must report (a finding), or NULL */
 };
 
 struct stress_thread {
@@ -71,7 +74,6 @@ void *stress_accessor_main(void *arg);
 void *stress_watchdog_main(void *arg);
 /* The end of the run, from any thread: print the verdict line, exit the process with it. */
 __attribute__((noreturn)) void stress_finish(struct stress *s, const char *why);
-uint64_t stress_now_ns(void);
 /* Stop the others, audit, check conservation, resume them (writer only, or after join). */
 void stress_checkpoint(struct stress *s, bool others_running);
 

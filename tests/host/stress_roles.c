@@ -19,14 +19,6 @@
 #include "rmap/rmap_ops.h"
 #include "stress.h"
 
-uint64_t stress_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static uint64_t rng_below(uint64_t *x, uint64_t bound)
 {
 	*x ^= *x << 13;
@@ -157,7 +149,7 @@ static bool decided(struct stress *s)
 static bool writer_more(struct stress *s, unsigned b)
 {
 	if (s->p.seconds)
-		return stress_now_ns() - s->started_ns < s->p.seconds * 1000000000ull;
+		return env_now_ns() - s->started_ns < s->p.seconds * 1000000000ull;
 	return b < s->p.bursts || !quotas_met(s);
 }
 
@@ -168,7 +160,7 @@ static bool checkpoint_due(struct stress *s, unsigned b)
 
 	if (!s->p.checkpoint_ms)
 		return (b + 1) % s->p.checkpoint_every == 0;
-	now = stress_now_ns();
+	now = env_now_ns();
 	if (now - s->last_checkpoint_ns < s->p.checkpoint_ms * 1000000ull)
 		return false;
 	s->last_checkpoint_ns = now;
@@ -181,7 +173,7 @@ void *stress_writer_main(void *arg)
 	struct stress *s = t->s;
 
 	env_host_set_cpu(t->cpu);
-	s->last_checkpoint_ns = stress_now_ns();
+	s->last_checkpoint_ns = env_now_ns();
 	for (unsigned b = 0; writer_more(s, b); b++) {
 		unsigned len = 1 + (unsigned)rng_below(&t->rng, s->p.burst_len);
 
@@ -264,7 +256,7 @@ void *stress_watchdog_main(void *arg)
 {
 	struct stress *s = arg;
 	uint64_t last[STRESS_MAX_THREADS] = { 0 }, since[STRESS_MAX_THREADS];
-	uint64_t limit_ns = (120ull + s->p.seconds) * 1000000000ull, tick = stress_now_ns();
+	uint64_t limit_ns = (120ull + s->p.seconds) * 1000000000ull, tick = env_now_ns();
 
 	env_host_set_cpu(STRESS_MAX_THREADS);
 	for (unsigned i = 0; i < s->nthreads; i++)
@@ -276,7 +268,7 @@ void *stress_watchdog_main(void *arg)
 		usleep(20 * 1000);
 		if (rmap_check_stuck(&s->mmu.slot))
 			stress_finish(s, "watchdog: an rmap is stuck LOCKED");
-		now = stress_now_ns();
+		now = env_now_ns();
 		late = now - tick > 200000000ull ? now - tick : 0;
 		tick = now;
 		if (now - s->started_ns > limit_ns) {

@@ -179,10 +179,10 @@ static void test_checks_fail(void)
 		struct pte_list_desc *d = pool_alloc(&mmu.desc_pool);
 
 		env_host_reset();
-		pool_free(&mmu.desc_pool, d);
+		pool_free(&mmu.desc_pool, d, "test");
 		d->spte_count = 1;
 		for (int i = 0; i < 300; i++)
-			pool_free(&mmu.desc_pool, pool_alloc(&mmu.desc_pool));
+			pool_free(&mmu.desc_pool, pool_alloc(&mmu.desc_pool), "test");
 		expect("uaf", "a store into a quarantined desc");
 	}
 
