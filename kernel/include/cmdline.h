@@ -30,6 +30,8 @@ enum cmdline_opt_id {
 	CMDLINE_SELFTEST,
 	CMDLINE_WATCHDOG,
 	CMDLINE_NAP,
+	CMDLINE_PROFILE,
+	CMDLINE_WINDOW_US,
 	CMDLINE_NR_OPTS
 };
 
@@ -60,6 +62,12 @@ enum cmdline_nap {
 	CMDLINE_NAP_AUTO,	/* above 4x measured overcommit */
 	CMDLINE_NAP_ON,
 	CMDLINE_NAP_OFF,
+};
+
+/* profile=: the protocol the core runs (kernel/mmu/profile.h, same order) */
+enum cmdline_profile {
+	CMDLINE_PROFILE_STRICT,
+	CMDLINE_PROFILE_KVM,
 };
 
 /* Reserved for the test suite; new self-tests go here and into cmdline.c's selftest_choices[]. */
@@ -103,6 +111,8 @@ struct cmdline {
 	int selftest;		/* enum cmdline_selftest */
 	unsigned int watchdog;	/* liveness bound in seconds */
 	int nap;		/* enum cmdline_nap */
+	int profile;		/* enum cmdline_profile */
+	unsigned int window_us;	/* agers' torture delay in upstream's re-read window; 0: none */
 	uint32_t given;		/* 1u << enum cmdline_opt_id for each option on the line */
 	const char *image;	/* the skipped leading path token, or NULL */
 	size_t image_len;

@@ -33,6 +33,10 @@ static const struct cmdline_choice nap_choices[] = {
 	{ "on",   CMDLINE_NAP_ON },
 	{ "off",  CMDLINE_NAP_OFF },
 };
+static const struct cmdline_choice profile_choices[] = {
+	{ "strict", CMDLINE_PROFILE_STRICT },
+	{ "kvm",    CMDLINE_PROFILE_KVM },
+};
 static const struct cmdline_choice level_choices[] = {
 	{ "4k", CMDLINE_LEVEL_4K },
 	{ "2m", CMDLINE_LEVEL_2M },
@@ -65,6 +69,8 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_UINT(CMDLINE_WATCHDOG, watchdog, 1, "10", "liveness bound in seconds, times the overcommit"),
 	OPT_CHOICE(CMDLINE_SELFTEST, selftest, selftest_choices, LIST_NONE, "none", "fault on purpose (test suite)"),
 	OPT_CHOICE(CMDLINE_NAP, nap, nap_choices, LIST_NONE, "auto", "APs halt in waits (auto: above 4x overcommit)"),
+	OPT_CHOICE(CMDLINE_PROFILE, profile, profile_choices, LIST_NONE, "strict", "protocol: strict, or kvm (Linux v6.15+ shapes)"),
+	OPT_UINT(CMDLINE_WINDOW_US, window_us, 0, "0", "agers' delay (us) after an elided lock and per sptep"),
 };
 
 void cmdline_msg_add(struct cmdline_msg *m, const char *fmt, ...)

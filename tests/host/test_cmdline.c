@@ -70,11 +70,14 @@ static const struct good_case good_cases[] = {
 	{ "seconds=5 bogus", 9, { .seconds = 5, .given = B(CMDLINE_SECONDS) } },
 	{ "seconds=6\0bogus", 15, { .seconds = 6, .given = B(CMDLINE_SECONDS) } },
 	{ "test=age-vs-zap seconds=1 seed=2 mutate=no-recheck gfns=3 levels=2m agers=4 accessors=5 "
-	  "on_finish=reboot selftest=fault-ud watchdog=3 nap=off", 0,
+	  "on_finish=reboot selftest=fault-ud watchdog=3 nap=off profile=kvm window_us=25", 0,
 	  { .test = 0, .seconds = 1, .seed = 2, .mutate = 1, .gfns = 3, .levels = CMDLINE_LEVEL_2M,
 	    .agers = 4, .accessors = 5, .on_finish = CMDLINE_FINISH_REBOOT,
 	    .selftest = CMDLINE_SELFTEST_FAULT_UD, .watchdog = 3, .nap = CMDLINE_NAP_OFF,
+	    .profile = CMDLINE_PROFILE_KVM, .window_us = 25,
 	    .given = (1u << CMDLINE_NR_OPTS) - 1 } },
+	{ "window_us=0 profile=strict", 0,
+	  { .given = B(CMDLINE_WINDOW_US) | B(CMDLINE_PROFILE) } },
 };
 
 struct bad_case {
@@ -121,6 +124,9 @@ static const struct bad_case bad_cases[] = {
 	{ "test=all=x", CMDLINE_EVALUE, { "unknown test in \"test=all=x\"" } },
 	{ "mutate=bogus", CMDLINE_EVALUE,
 	  { "unknown mutation in \"mutate=bogus\"", "valid values for mutate: none help unlock-ro-elided no-recheck ager-plain-rmw" } },
+	{ "profile=linux", CMDLINE_EVALUE,
+	  { "unknown value in \"profile=linux\"", "valid values for profile: strict kvm" } },
+	{ "window_us=5us", CMDLINE_ENUMBER, { "malformed number in \"window_us=5us\"" } },
 	{ "nap=sometimes", CMDLINE_EVALUE,
 	  { "unknown value in \"nap=sometimes\"", "valid values for nap: auto on off" } },
 	{ "on_finish=explode", CMDLINE_EVALUE,
@@ -177,6 +183,8 @@ static struct cmdline expected(const struct cmdline *w)
 	if (w->given & B(CMDLINE_SELFTEST))  e.selftest = w->selftest;
 	if (w->given & B(CMDLINE_WATCHDOG))  e.watchdog = w->watchdog;
 	if (w->given & B(CMDLINE_NAP))       e.nap = w->nap;
+	if (w->given & B(CMDLINE_PROFILE))   e.profile = w->profile;
+	if (w->given & B(CMDLINE_WINDOW_US)) e.window_us = w->window_us;
 	e.given = w->given;
 	e.image = w->image;
 	return e;
@@ -200,7 +208,8 @@ static bool same(const struct cmdline *got, const struct cmdline *w, char *why, 
 	       got->on_finish == want->on_finish && got->selftest == want->selftest &&
 	       got->given == want->given && got->agers == want->agers &&
 	       got->accessors == want->accessors && got->watchdog == want->watchdog &&
-	       got->nap == want->nap &&
+	       got->nap == want->nap && got->profile == want->profile &&
+	       got->window_us == want->window_us &&
 	       got->image_len == ilen && (ilen == 0 || memcmp(got->image, img, ilen) == 0);
 }
 
@@ -274,7 +283,7 @@ static void run_usage(void)
 	static const char *const want[] = {
 		"test=age-vs-zap", "seconds=10", "seed=1", "mutate=none", "gfns=<test's>", "levels=<test's>",
 		"agers=<test's>", "accessors=<test's>", "on_finish=auto", "selftest=none", "watchdog=10",
-		"nap=auto", "auto on off",
+		"nap=auto", "auto on off", "profile=strict", "strict kvm", "window_us=0",
 		"age-vs-zap", "ager-plain-rmw", "auto qemu-exit halt reboot poweroff",
 		"comma-separated list of 4k 2m 1g", "test40",
 	};

@@ -20,6 +20,7 @@ CATALOG_RUN void test_smp_smoke_run(const struct test_run *r);
 CATALOG_RUN void test_rmap_lock_torture_run(const struct test_run *r);
 CATALOG_RUN void test_desc_churn_run(const struct test_run *r);
 CATALOG_RUN void test_pt_audit_run(const struct test_run *r);
+CATALOG_RUN void test_elided_refill_run(const struct test_run *r);
 CATALOG_RUN void test_smp_bench_run(const struct test_run *r);
 CATALOG_RUN void test_ops_bench_run(const struct test_run *r);
 
@@ -39,6 +40,9 @@ const struct catalog_test catalog_tests[] = {
 	{ "pt-audit", CATALOG_TEST,
 	  "huge pages replace tables and back while the world stops for an audit every 50 ms",
 	  test_pt_audit_run },
+	{ "elided-refill", CATALOG_TEST,
+	  "rmaps cycle empty-one-many-empty under agers: upstream's re-read after an elided lock",
+	  test_elided_refill_run },
 	{ "smp-bench", CATALOG_BENCH, "barrier round trip and stop-the-world latency in cycles",
 	  test_smp_bench_run },
 	{ "ops-bench", CATALOG_BENCH,

@@ -24,6 +24,9 @@
 
 static struct harness harness;
 
+_Static_assert((int)MMU_PROFILE_STRICT == CMDLINE_PROFILE_STRICT &&
+	       (int)MMU_PROFILE_KVM == CMDLINE_PROFILE_KVM, "profile= names mmu/profile.h's order");
+
 /* Per-CPU records, allocated once for the CPUs online (pmm_alloc_contig never frees). */
 static bool alloc_records(struct harness *h)
 {
@@ -248,6 +251,8 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 		return false;	/* mmu_init freed what it had taken */
 	}
 	h->mmu.slot.torture_hold_every = sc->hold_every;
+	h->mmu.slot.profile = (enum mmu_profile)r->cl->profile;
+	h->mmu.slot.torture_window_us = r->cl->window_us;
 	return true;
 }
 

@@ -35,6 +35,9 @@ static void age_sum(struct age_stats *to, const struct age_stats *from)
 	to->nonpresent_skipped += from->nonpresent_skipped;
 	to->accessed_cleared += from->accessed_cleared;
 	to->young += from->young;
+	to->rmaps_elided += from->rmaps_elided;
+	to->reread_walks += from->reread_walks;
+	to->huge_skipped += from->huge_skipped;
 }
 
 static void sum(const struct harness *h, struct totals *t)
@@ -121,10 +124,11 @@ static void print_setup(const struct harness *h)
 		if (h->bsp_runs[r])
 			la += ksnprintf(also + la, sizeof(also) - (size_t)la, "%s%s", la ? "," : "",
 					harness_role_names[r]);
-	kprintf("  %s: cpus=%u gfns=%llu roots=%u levels=%s seed=%llu mutate=%s checkpoint_ms=%u\n",
+	kprintf("  %s: cpus=%u gfns=%llu roots=%u levels=%s seed=%llu mutate=%s profile=%s window_us=%u checkpoint_ms=%u\n",
 		h->sc->name, h->ncpus, (unsigned long long)h->gfns, h->roots, levels,
 		(unsigned long long)h->cl->seed, h->ops->inv ? h->ops->name : "none",
-		h->sc->checkpoint_ms);
+		h->mmu.slot.profile == MMU_PROFILE_KVM ? "kvm" : "strict",
+		h->mmu.slot.torture_window_us, h->sc->checkpoint_ms);
 	kprintf("  %s roles: writer=1 agers=%u accessors=%u locked_agers=%u lockers=%u idle=%u bsp_also=%s\n",
 		h->sc->name, h->count[ROLE_AGER], h->count[ROLE_ACCESSOR],
 		h->count[ROLE_LOCKED_AGER], h->count[ROLE_LOCKER], h->ncpus - 1 - h->naps,
@@ -156,6 +160,11 @@ static void print_roles(const struct harness *h, const struct totals *t, uint64_
 			(unsigned long long)t->age.accessed_cleared, (unsigned long long)t->age.young,
 			(unsigned long long)t->max_chain, per_s(t->steps[ROLE_AGER], ms),
 			per_s(t->age.rmaps_locked, ms), per_s(t->age.sptes_seen, ms));
+	if (t->steps[ROLE_AGER])
+		kprintf("  %s agers, elided locks: elided=%llu reread_walks=%llu huge_skipped=%llu (kvm profile: walks of a chain re-read after an elided lock, huge heads its gfn stepping missed)\n",
+			n, (unsigned long long)t->age.rmaps_elided,
+			(unsigned long long)t->age.reread_walks,
+			(unsigned long long)t->age.huge_skipped);
 	if (t->steps[ROLE_ACCESSOR])
 		kprintf("  %s accessors: walks=%llu misses=%llu a_set=%llu d_set=%llu cmpxchg_failed=%llu walks_ps=%llu\n",
 			n, (unsigned long long)t->access.walks, (unsigned long long)t->access.misses,
