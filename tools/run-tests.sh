@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # run-tests.sh [--host|--qemu] [REGEX...]: the runner behind `make test`. Its table: a build
-# step, the host test programs (`make -s print-host-tests`, each run as is) and the QEMU tests
-# (tests/qemu/suite, or $TEST_SUITE: a name, then a bash command). REGEX keeps the tests whose
+# step, the host test programs (`make -s print-host-tests`, each run as is) and host commands
+# (tests/host/suite), and the QEMU tests (tests/qemu/suite, or $TEST_SUITE); a suite line is a
+# name, then a bash command. REGEX keeps the tests whose
 # name (host/..., qemu/...) matches one of them; the build step always runs.
 # Each test runs from the repository root with stdin closed and TEST_NAME / TEST_LOG_DIR set;
 # its output goes to build/test-logs/<name>.log, and the tail is shown when it fails.
@@ -39,18 +40,23 @@ add() {
 	names+=("$1") cmds+=("$2")
 }
 
+# read_suite GROUP FILE: one test per line, "name command", # comments
+read_suite() {
+	local n c
+	while read -r n c; do
+		[[ -z $n || $n == \#* ]] && continue
+		add "$1/$n" "$c"
+	done < "$2"
+}
+
 add build "$make -s all host-tests"
 if [[ " $groups " == *" host "* ]]; then
 	host_tests=$($make -s print-host-tests) ||
 		{ echo "run-tests: make print-host-tests failed" >&2; exit 2; }
 	for t in $host_tests; do add "host/$(basename "$t")" "$t"; done
+	read_suite host tests/host/suite
 fi
-if [[ " $groups " == *" qemu "* ]]; then
-	while read -r n c; do
-		[[ -z $n || $n == \#* ]] && continue
-		add "qemu/$n" "$c"
-	done < "$suite"
-fi
+[[ " $groups " == *" qemu "* ]] && read_suite qemu "$suite"
 
 echo "1..${#names[@]}"
 passed=0 failed=0 skipped=0

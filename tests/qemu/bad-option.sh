@@ -19,4 +19,14 @@ boot -smp 2 -m 256M --cmdline "seconds=ten"
 expect "exit status for seconds=ten" 2 "$status"
 has "the malformed value named" 'seconds'
 check_console
+
+# issue 11's options: a profile that does not exist, a delay that is not a number
+boot -smp 2 -m 256M --cmdline "profile=linux"
+expect "exit status for profile=linux" 2 "$status"
+has "profile=linux: the valid profiles listed" 'strict.*kvm'
+check_console
+boot -smp 2 -m 256M --cmdline "window_us=-5"
+expect "exit status for window_us=-5" 2 "$status"
+has "window_us=-5: the option named" 'window_us'
+check_console
 finish
