@@ -18,9 +18,15 @@
 # A race is caught with a probability, not for sure (age-plain-rmw at -smp 16 and 5 s: missed
 # 1 run in 4 under TCG), so an uncaught mutation gets up to MUTATION_TRIES runs (default 3),
 # the later ones twice as long, and the table's tries column says how many it took.
+# MUTATION_OPTIONS: more kernel options for every run (e.g. profile=kvm). Under profile=kvm the
+# protocol itself can trip `uaf` (upstream's walk of a chain re-read after an elided lock,
+# README "Upstream findings", rare in age-vs-zap) and its damage: a run in which that walk
+# reported ("kvm re-read: ..." lines) catches nothing, the mutation gets its next try.
 . "$(dirname "$0")/lib.sh"
 
 secs=${MUTATION_SECONDS:-5}
+opts=${MUTATION_OPTIONS:-}
+kvm=$([[ " $opts " == *" profile=kvm "* ]] && echo yes || echo no)
 tries=${MUTATION_TRIES:-3}
 run_args "$@"
 set -- "${args[@]}"
@@ -30,7 +36,7 @@ catalog=$(build/tools/catalog | awk '$1 == "mutation"')
 
 base=$console
 console=$base.help
-boot "$@" --timeout 60 --cmdline "mutate=help"
+boot "$@" --timeout 60 --cmdline "mutate=help${opts:+ $opts}"
 expect "mutate=help exit status" 0 "$status"
 expect "mutate=help lists the catalog's mutations" "$catalog" "$(grep '^mutation ' <<< "$text")"
 check_console
@@ -41,21 +47,26 @@ while read -r _ m inv _; do
 	for ((try = 1; try <= tries; try++)); do
 		console=$base.$m.$try
 		run_secs=$([ $try = 1 ] && echo "$secs" || echo $((secs * 2)))
-		boot "$@" --timeout 120 --cmdline "test=age-vs-zap seconds=$run_secs watchdog=2 mutate=$m seed=$try"
+		boot "$@" --timeout 120 --cmdline "test=age-vs-zap seconds=$run_secs watchdog=2 mutate=$m seed=$try${opts:+ $opts}"
 		first=$(sed -n 's/^not ok [0-9]* - .* first=\([^ ]*\).*/\1/p' <<< "$text" | head -n 1)
 		counts=$(sed -n 's/^  age-vs-zap violations by invariant:\([^;]*\).*/\1/p' <<< "$text")
 		named=$(grep -m 1 "^VIOLATION inv=$inv " <<< "$text")
 		any=$(grep -m 1 '^VIOLATION ' <<< "$text")
+		caught=no
+		if [ $kvm = yes ] && grep -q '^VIOLATION .* detail="kvm re-read: ' <<< "$text"; then
+			echo "# $m: try $try of $tries met upstream's re-read bug, not counted"
+			continue
+		fi
 		if [ "$status" = 1 ] && { [ -n "$named" ] || [[ " $counts " == *" $inv="* ]] ||
 		   [ "$first" = "$inv" ]; }; then
+			caught=yes
 			break
 		fi
 		echo "# $m: try $try of $tries not caught (exit $status, first=${first:-none})"
 	done
 	[ $try -gt $tries ] && try=$tries
 	expect "$m: exit status" 1 "$status"
-	if [ "$status" = 1 ] && { [ -n "$named" ] || [[ " $counts " == *" $inv="* ]] || [ "$first" = "$inv" ]; }; then
-		caught=yes
+	if [ $caught = yes ]; then
 		pass "$m is caught by $inv"
 	else
 		caught=NO
@@ -69,7 +80,7 @@ while read -r _ m inv _; do
 done <<< "$catalog"
 console=$base
 
-echo "# mutation matrix, -smp $smp, age-vs-zap, seconds=$secs watchdog=2"
+echo "# mutation matrix, -smp $smp, age-vs-zap, seconds=$secs watchdog=2${opts:+ $opts}"
 printf '# %-20s %-16s %-6s %-16s %-7s %s\n' mutation invariant caught first= seconds tries
 for r in "${rows[@]}"; do echo "# $r"; done
 [ $missed = 0 ] && pass "every mutation caught ($(wc -l <<< "$catalog"))" ||
