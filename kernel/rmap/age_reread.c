@@ -62,12 +62,12 @@ static void report_stale(const struct reread_walk *w, enum rmap_ptr_state st, co
 			      state_text[st], f.cpu, f.why, us_since(w->t_elided, f.t_ns));
 	else
 		env_violation(inv, w->gfn, w->level,
-			      "kvm re-read: lock of rmap %p elided at 0us; re-read val=%#lx by %+lldus, walked unheld; by %+lldus %s %p (desc %u entry %u) was %s: its free has left quarantine",
+			      "kvm re-read: lock of rmap %p elided at 0us; re-read val=%#lx by %+lldus, walked unheld; by %+lldus %s %p (desc %u entry %u) was %s: no free of it is in quarantine",
 			      (void *)w->head, w->val, reread, at, what, ptr, w->ndesc, w->pos,
 			      state_text[st]);
 }
 
-/* Validate desc before reading its fields (checks only); false after reporting it stale. */
+/* Validate desc, after reading a field of it (checks only); false after reporting it stale. */
 static bool desc_ok(const struct reread_walk *w, const struct pte_list_desc *desc)
 {
 	enum rmap_ptr_state st;

@@ -23,7 +23,7 @@ if [[ $first =~ ^VIOLATION\ inv=(uaf|spte-owner|chain-stable)\ .*detail=\"kvm\ r
 else
 	fail "first violation is not the re-read walk: ${first:-none}"
 fi
-has "the interleaving names the step that freed it" '^VIOLATION .*kvm re-read: .* by [+-][0-9]+us (desc|sptep) .*(freed by cpu [0-9]+ in (pte_list_remove|zap_all_rmap_sptes|mmu_commit_zap)|left quarantine)'
+has "the interleaving names the step that freed it" '^VIOLATION .*kvm re-read: .* by [+-][0-9]+us (desc|sptep) .*(freed by cpu [0-9]+ in (pte_list_remove|zap_all_rmap_sptes|mmu_commit_zap)|no free of it is in quarantine)'
 others=$(grep '^VIOLATION' <<< "$text" |
 	grep -Ev '^VIOLATION inv=(uaf|spte-owner|chain-stable|ad-conservation|audit) ' | head -n 3)
 [ -z "$others" ] && pass "no invariant but the walk's and its damage's" ||
