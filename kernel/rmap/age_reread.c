@@ -45,12 +45,6 @@ static long long us_since(uint64_t t0, uint64_t t)
 static void report_stale(const struct reread_walk *w, enum rmap_ptr_state st, const char *what,
 			 const void *ptr, struct pool *pool)
 {
-	static const char *const state_text[] = {
-		[RMAP_PTR_OK] = "valid", [RMAP_PTR_NOT_DESC] = "not a pte_list_desc",
-		[RMAP_PTR_FREED] = "freed (poisoned)", [RMAP_PTR_NOT_SPTEP] = "not an SPTE pointer",
-		[RMAP_PTR_NOT_TABLE] = "not in a table page",
-		[RMAP_PTR_WRONG_SLOT] = "another rmap's entry (freed, reused)",
-	};
 	long long at = us_since(w->t_elided, env_now_ns()), reread = us_since(w->t_elided, w->t_reread);
 	const char *inv = rmap_ptr_state_inv(st);
 	struct pool_freed f;
@@ -59,12 +53,12 @@ static void report_stale(const struct reread_walk *w, enum rmap_ptr_state st, co
 		env_violation(inv, w->gfn, w->level,
 			      "kvm re-read: lock of rmap %p elided at 0us; re-read val=%#lx by %+lldus, walked unheld; by %+lldus %s %p (desc %u entry %u) was %s: freed by cpu %u in %s at %+lldus",
 			      (void *)w->head, w->val, reread, at, what, ptr, w->ndesc, w->pos,
-			      state_text[st], f.cpu, f.why, us_since(w->t_elided, f.t_ns));
+			      rmap_ptr_state_text(st), f.cpu, f.why, us_since(w->t_elided, f.t_ns));
 	else
 		env_violation(inv, w->gfn, w->level,
 			      "kvm re-read: lock of rmap %p elided at 0us; re-read val=%#lx by %+lldus, walked unheld; by %+lldus %s %p (desc %u entry %u) was %s: no free of it is in quarantine",
 			      (void *)w->head, w->val, reread, at, what, ptr, w->ndesc, w->pos,
-			      state_text[st]);
+			      rmap_ptr_state_text(st));
 }
 
 /* Validate desc, after reading a field of it (checks only); false after reporting it stale. */

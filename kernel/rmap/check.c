@@ -69,11 +69,9 @@ bool rmap_check_desc(const struct memslot *slot, const struct pte_list_desc *des
 {
 	enum rmap_ptr_state st = rmap_desc_state(slot, desc);
 
-	if (st == RMAP_PTR_NOT_DESC)
-		env_violation("uaf", gfn, level, "desc pointer %p is not a pte_list_desc",
-			      (const void *)desc);
-	else if (st == RMAP_PTR_FREED)
-		env_violation("uaf", gfn, level, "desc %p is freed (poisoned)", (const void *)desc);
+	if (st != RMAP_PTR_OK)
+		env_violation("uaf", gfn, level, "desc %p is %s", (const void *)desc,
+			      rmap_ptr_state_text(st));
 	return st == RMAP_PTR_OK;
 }
 
@@ -108,6 +106,18 @@ const char *rmap_ptr_state_inv(enum rmap_ptr_state st)
 	return st == RMAP_PTR_NOT_DESC || st == RMAP_PTR_FREED ? "uaf" : "spte-owner";
 }
 
+const char *rmap_ptr_state_text(enum rmap_ptr_state st)
+{
+	static const char *const text[] = {
+		[RMAP_PTR_OK] = "valid", [RMAP_PTR_NOT_DESC] = "not a pte_list_desc",
+		[RMAP_PTR_FREED] = "freed (poisoned)", [RMAP_PTR_NOT_SPTEP] = "not an SPTE pointer",
+		[RMAP_PTR_NOT_TABLE] = "not in a table page",
+		[RMAP_PTR_WRONG_SLOT] = "an entry of another rmap (freed, reused?)",
+	};
+
+	return text[st];
+}
+
 bool rmap_check_sptep(const struct memslot *slot, const uint64_t *sptep, gfn_t gfn, int level)
 {
 	uint64_t spte;
@@ -115,24 +125,12 @@ bool rmap_check_sptep(const struct memslot *slot, const uint64_t *sptep, gfn_t g
 	const struct mmu_page *sp;
 	unsigned i;
 
-	switch (st) {
-	case RMAP_PTR_OK:
+	if (st == RMAP_PTR_OK)
 		return true;
-	case RMAP_PTR_NOT_SPTEP:
-		env_violation("spte-owner", gfn, level, "sptep %p is not an SPTE pointer",
-			      (const void *)sptep);
+	if (st != RMAP_PTR_WRONG_SLOT) {
+		env_violation(rmap_ptr_state_inv(st), gfn, level, "sptep %p is %s (spte=%#llx)",
+			      (const void *)sptep, rmap_ptr_state_text(st), (unsigned long long)spte);
 		return false;
-	case RMAP_PTR_NOT_TABLE:
-	case RMAP_PTR_NOT_DESC:
-		env_violation("spte-owner", gfn, level, "sptep %p is not in a table page",
-			      (const void *)sptep);
-		return false;
-	case RMAP_PTR_FREED:
-		env_violation("uaf", gfn, level, "sptep %p is in a freed table page (spte=%#llx)",
-			      (const void *)sptep, (unsigned long long)spte);
-		return false;
-	case RMAP_PTR_WRONG_SLOT:
-		break;
 	}
 	sp = page_index_get(slot->sp_index, sptep);
 	i = (unsigned)(sptep - sp->spt);

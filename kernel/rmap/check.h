@@ -48,8 +48,9 @@ enum rmap_ptr_state rmap_desc_state(const struct memslot *slot, const struct pte
 /* Also returns the SPTE read (relaxed) through sptep when it lies in a table page, else 0. */
 enum rmap_ptr_state rmap_sptep_state(const struct memslot *slot, const uint64_t *sptep,
 				     gfn_t gfn, int level, uint64_t *spte);
-/* "uaf" or "spte-owner" for a state other than RMAP_PTR_OK. */
+/* "uaf" or "spte-owner" for a state other than RMAP_PTR_OK; a few words saying what it is. */
 const char *rmap_ptr_state_inv(enum rmap_ptr_state st);
+const char *rmap_ptr_state_text(enum rmap_ptr_state st);
 
 /* uaf: is desc a live pte_list_desc of this slot's pool (aligned, in a desc page, not poison)? */
 bool rmap_check_desc(const struct memslot *slot, const struct pte_list_desc *desc, gfn_t gfn,
