@@ -4,6 +4,11 @@
  * pure helpers on SPTE values. No state, no locks: who may change which bits of a live SPTE is
  * written at the top of kernel/rmap/rmap_lock.c.
  *
+ * Two profiles (mmu/profile.h) build SPTEs differently. strict: the bits above, A as the fault
+ * had it, D on a write fault, non-present = 0, nothing in the high bits. kvm: the values
+ * Linux v6.15+ builds (spte.c make_spte / make_nonleaf_spte with kvm_mmu_set_ept_masks'
+ * masks): the second half of this file.
+ *
  * Levels count as KVM's PG_LEVEL_*: 1 = 4 KiB entries (a PT), 2 = 2 MiB (PD), 3 = 1 GiB
  * (PDPT), 4 = the root (PML4). A table page holds 512 SPTEs; a non-leaf SPTE's PFN field is
  * the physical (= identity-mapped) address of the next table page.
@@ -13,6 +18,7 @@
 
 #include <stdint.h>
 #include <stdbool.h>
+#include "mmu/profile.h"
 
 typedef uint64_t gfn_t;		/* guest frame number */
 typedef uint64_t pfn_t;		/* host frame number */
@@ -143,6 +149,123 @@ static inline uint64_t make_nonleaf_spte(const uint64_t *child_spt)
 static inline bool spte_has_volatile_bits(uint64_t spte, int level)
 {
 	return is_shadow_present_pte(spte) && is_last_spte(spte, level);
+}
+
+/*
+ * profile=kvm's format, bit for bit as Linux v6.15+ (arch/x86/kvm/mmu/spte.h, spte.c, and
+ * kvm_mmu_set_ept_masks for EPT with A/D bits and without exec-only):
+ * - bit 63, suppress-#VE, is in the present mask and is the whole non-present value
+ *   (SHADOW_NONPRESENT_VALUE): a zapped SPTE or a fresh table entry reads 1ull << 63, not 0;
+ * - bits 52-53 say how A/D are tracked: 0 = by the CPU's A/D bits, 1 = A/D disabled (a root
+ *   whose EPTP has A/D off: eptad=0, or a nested MMU), where aging "marks the SPTE for access
+ *   tracking": R/X are saved in bits 54 and 56, RWX and A cleared, so the next access faults
+ *   and KVM's fast page fault restores them with A set (restore_acc_track_spte);
+ * - bits 57/58 are host-writable and MMU-writable (the fast path may make an SPTE writable
+ *   again only when MMU-writable is set);
+ * - A (bit 8) is set by make_spte in every new SPTE, A/D-disabled ones too (there it is
+ *   software's: clear means access-tracked), and in every non-leaf A/D-enabled entry;
+ * - D (bit 9) is set at creation in every writable SPTE ("always set the dirty bit if created
+ *   writable", 6.13): D is gained under us only after dirty logging cleared it.
+ */
+#define SPTE_TDP_AD_SHIFT	52
+#define SPTE_TDP_AD_MASK	(3ull << SPTE_TDP_AD_SHIFT)
+#define SPTE_TDP_AD_DISABLED	(1ull << SPTE_TDP_AD_SHIFT)
+#define SPTE_ACC_TRACK_SAVED_BITS	(SPTE_READABLE | SPTE_EXECUTABLE)
+#define SPTE_ACC_TRACK_SAVED_SHIFT	54
+#define SPTE_ACC_TRACK_SAVED_MASK	(SPTE_ACC_TRACK_SAVED_BITS << SPTE_ACC_TRACK_SAVED_SHIFT)
+#define SPTE_HOST_WRITABLE	(1ull << 57)
+#define SPTE_MMU_WRITABLE	(1ull << 58)
+#define SPTE_SUPPRESS_VE	(1ull << 63)
+#define SPTE_NONPRESENT_KVM	SPTE_SUPPRESS_VE
+
+_Static_assert(SPTE_TDP_AD_MASK == 0x0030000000000000ull && SPTE_ACC_TRACK_SAVED_MASK ==
+	       0x0140000000000000ull, "A/D type is bits 52-53; R, X are saved in bits 54, 56");
+_Static_assert(((SPTE_TDP_AD_MASK | SPTE_ACC_TRACK_SAVED_MASK | SPTE_HOST_WRITABLE |
+		 SPTE_MMU_WRITABLE | SPTE_SUPPRESS_VE) & (SPTE_PFN_MASK | 0xfffull)) == 0 &&
+	       !(SPTE_TDP_AD_MASK & SPTE_ACC_TRACK_SAVED_MASK) &&
+	       !((SPTE_HOST_WRITABLE | SPTE_MMU_WRITABLE) & (SPTE_TDP_AD_MASK | SPTE_ACC_TRACK_SAVED_MASK)),
+	       "kvm's software bits overlap nothing");
+_Static_assert(!(SPTE_NONPRESENT_KVM & SPTE_MMU_PRESENT), "the non-present value is not present");
+
+/* What a zapped SPTE and an unused table entry hold under this profile. */
+static inline uint64_t spte_nonpresent_value(enum mmu_profile profile)
+{
+	return profile == MMU_PROFILE_KVM ? SPTE_NONPRESENT_KVM : SPTE_NONPRESENT;
+}
+
+/* spte_ad_enabled: a present SPTE's A/D are the CPU's (always, under strict). */
+static inline bool spte_ad_enabled(uint64_t spte)
+{
+	return (spte & SPTE_TDP_AD_MASK) != SPTE_TDP_AD_DISABLED;
+}
+
+/* A/D disabled and RWX clear: the next access faults, and KVM restores it (A set). */
+static inline bool is_access_track_spte(uint64_t spte)
+{
+	return !spte_ad_enabled(spte) && !(spte & SPTE_RWX);
+}
+
+static inline bool is_mmu_writable_spte(uint64_t spte)
+{
+	return spte & SPTE_MMU_WRITABLE;
+}
+
+/* kvm's make_spte for our faults: ACC_ALL, host-writable, not prefetched, write-back. */
+static inline uint64_t kvm_make_leaf_spte(pfn_t pfn, int level, bool ad_disabled)
+{
+	uint64_t spte = SPTE_MMU_PRESENT | SPTE_SUPPRESS_VE | SPTE_RWX | SPTE_MEMTYPE_WB |
+			SPTE_IGNORE_PAT | SPTE_ACCESSED | SPTE_DIRTY | SPTE_HOST_WRITABLE |
+			SPTE_MMU_WRITABLE | ((pfn << SPTE_PFN_SHIFT) & SPTE_PFN_MASK);
+
+	if (ad_disabled)
+		spte |= SPTE_TDP_AD_DISABLED;
+	if (level > PG_LEVEL_4K)
+		spte |= SPTE_LARGE;
+	return spte;
+}
+
+/* kvm's make_nonleaf_spte: RWX and suppress-#VE, A set unless the table is A/D-disabled. */
+static inline uint64_t kvm_make_nonleaf_spte(const uint64_t *child_spt, bool ad_disabled)
+{
+	return SPTE_MMU_PRESENT | SPTE_SUPPRESS_VE | SPTE_RWX |
+	       ((uint64_t)(uintptr_t)child_spt & SPTE_PFN_MASK) |
+	       (ad_disabled ? SPTE_TDP_AD_DISABLED : SPTE_ACCESSED);
+}
+
+/* mark_spte_for_access_track: A/D enabled: clear A. Disabled: save R/X, clear RWX and A. */
+static inline uint64_t mark_spte_for_access_track(uint64_t spte)
+{
+	if (spte_ad_enabled(spte))
+		return spte & ~SPTE_ACCESSED;
+	if (is_access_track_spte(spte))
+		return spte;
+	spte |= (spte & SPTE_ACC_TRACK_SAVED_BITS) << SPTE_ACC_TRACK_SAVED_SHIFT;
+	return spte & ~(SPTE_RWX | SPTE_ACCESSED);
+}
+
+/* restore_acc_track_spte: the saved R/X back, the saved bits cleared (W is not restored). */
+static inline uint64_t restore_acc_track_spte(uint64_t spte)
+{
+	uint64_t saved = (spte >> SPTE_ACC_TRACK_SAVED_SHIFT) & SPTE_ACC_TRACK_SAVED_BITS;
+
+	return (spte & ~(SPTE_RWX | SPTE_ACC_TRACK_SAVED_MASK)) | saved;
+}
+
+/*
+ * kvm's spte_needs_atomic_update (spte.c): may bits change under the writer that KVM must not
+ * lose? The fast page fault may make a write-protected MMU-writable SPTE writable; A/D-disabled
+ * SPTEs are aged and restored locklessly; the CPU may set D in a writable SPTE with D clear.
+ * Accessed is deliberately left out: "KVM tolerates false negatives/positives", so a plain
+ * store that loses an A set by the CPU (or undoes an ager's clear) is upstream's contract.
+ * The caller checks that the SPTE is a present leaf.
+ */
+static inline bool spte_needs_atomic_update(uint64_t spte)
+{
+	if (!is_writable_pte(spte) && is_mmu_writable_spte(spte))
+		return true;
+	if (!spte_ad_enabled(spte))
+		return true;
+	return is_writable_pte(spte) && !is_dirty_spte(spte);
 }
 
 #endif /* MMU_SPTE_H */

@@ -3,7 +3,9 @@
  * layout, written out here bit by bit (not through the header's masks), so a wrong mask or a
  * helper that tests the wrong bit fails. Each row of leaf_cases[] builds a leaf with
  * make_leaf_spte and checks its exact value and every predicate; other cases cover
- * non-leaf entries, level geometry and the volatile-bits rule the zap depends on.
+ * non-leaf entries, level geometry and the volatile-bits rule the zap depends on. profile=kvm's
+ * format (Linux v6.15+ spte.h: suppress-#VE, A/D type, saved R/X, host/MMU-writable) gets the
+ * same treatment, with access tracking and upstream's atomic-update rule.
  */
 #include <stdint.h>
 #include "core_tap.h"
@@ -85,8 +87,60 @@ static void test_geometry(void)
 		  "table index per level: GPA bits 12-20, 21-29, 30-38, 39-47");
 }
 
+/* kvm: bit 63 suppress-#VE, 52-53 A/D type (1 = disabled), 54/56 saved R/X, 57 host-writable,
+ * 58 MMU-writable (Linux v6.15+ spte.h, kvm_mmu_set_ept_masks) */
+#define KVM_LEAF	(EXPECT_BASE | (1ull << 8) | (1ull << 9) | (1ull << 57) | (1ull << 58) | \
+			 (1ull << 63))
+
+static void test_kvm_leaves(void)
+{
+	uint64_t ad = kvm_make_leaf_spte(0x12345, 1, false);
+	uint64_t noad = kvm_make_leaf_spte(0x200, 2, true);
+	uint64_t tracked = mark_spte_for_access_track(noad);
+	uint64_t restored = restore_acc_track_spte(tracked);
+
+	tap_check(ad == (KVM_LEAF | 0x12345000) && spte_ad_enabled(ad) && is_accessed_spte(ad) &&
+		  is_dirty_spte(ad) && !is_access_track_spte(ad) && is_mmu_writable_spte(ad),
+		  "kvm leaf, A/D enabled: A and D set at creation, high bits 57/58/63 (%#llx)",
+		  (unsigned long long)ad);
+	tap_check(noad == (KVM_LEAF | (1ull << 7) | (1ull << 52) | 0x200000) && !spte_ad_enabled(noad),
+		  "kvm 2M leaf, A/D disabled: bit 52 (%#llx)", (unsigned long long)noad);
+	tap_check(tracked == ((noad & ~0x107ull) | (1ull << 54) | (1ull << 56)) &&
+		  is_access_track_spte(tracked) && !is_accessed_spte(tracked) &&
+		  is_shadow_present_pte(tracked),
+		  "access tracking: RWX and A cleared, R saved in bit 54, X in 56 (%#llx)",
+		  (unsigned long long)tracked);
+	tap_check(restored == (noad & ~0x102ull) && mark_spte_for_access_track(tracked) == tracked,
+		  "restore: R/X back, saved bits cleared, W and A not back (%#llx); marking twice is a no-op",
+		  (unsigned long long)restored);
+	tap_check(mark_spte_for_access_track(ad) == (ad & ~(1ull << 8)),
+		  "A/D enabled: marking for access tracking clears A only");
+	tap_check(!spte_needs_atomic_update(ad) && spte_needs_atomic_update(ad & ~(1ull << 9)) &&
+		  spte_needs_atomic_update(noad) &&
+		  spte_needs_atomic_update((ad & ~(1ull << 1)) & ~(1ull << 9)) &&
+		  !spte_needs_atomic_update(ad & ~(1ull << 8)),
+		  "spte_needs_atomic_update: writable+D no, writable without D yes, A/D disabled yes, "
+		  "Accessed ignored");
+}
+
+static void test_kvm_nonleaf(void)
+{
+	static uint64_t table[512] __attribute__((aligned(4096)));
+	uint64_t base = 0x7ull | (1ull << 11) | (1ull << 63) | (uint64_t)(uintptr_t)table;
+
+	tap_check(kvm_make_nonleaf_spte(table, false) == (base | (1ull << 8)) &&
+		  kvm_make_nonleaf_spte(table, true) == (base | (1ull << 52)),
+		  "kvm non-leaf: RWX, present, suppress-#VE, A (A/D enabled) or bit 52 (disabled)");
+	tap_check(spte_nonpresent_value(MMU_PROFILE_KVM) == (1ull << 63) &&
+		  !is_shadow_present_pte(spte_nonpresent_value(MMU_PROFILE_KVM)) &&
+		  spte_nonpresent_value(MMU_PROFILE_STRICT) == 0,
+		  "non-present value: bit 63 under kvm, 0 under strict");
+}
+
 int main(void)
 {
+	test_kvm_leaves();
+	test_kvm_nonleaf();
 	test_leaves();
 	test_nonleaf();
 	test_nonpresent();
