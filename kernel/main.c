@@ -49,10 +49,32 @@ static __attribute__((noreturn)) void usage_error(const struct cmdline_lists *li
 static __attribute__((noreturn)) void list_mutations(void)
 {
 	for (size_t i = 0; i < catalog_nmutations(); i++)
-		kprintf("mutation %s inv=%s - %s\n", catalog_mutation(i)->name,
-			catalog_mutation(i)->inv, catalog_mutation(i)->description);
+		kprintf("mutation %s inv=%s - %s%s\n", catalog_mutation(i)->name,
+			catalog_mutation(i)->inv, catalog_mutation(i)->description,
+			rmap_ops_profile_note(catalog_mutation(i)));
 	kprintf("SUMMARY: 0 passed, 0 failed\n");
 	machine_finish(EXIT_PASS);
+}
+
+/* A mutation of a step, or of a contract, that only one profile has is refused by the other. */
+static void check_mutation_profile(const struct cmdline *cl)
+{
+	const struct rmap_ops *ops;
+	const char *profile = cl->profile == CMDLINE_PROFILE_KVM ? "kvm" : "strict";
+
+	if (cl->mutate < 0)
+		return;
+	ops = catalog_mutation((size_t)cl->mutate);
+	if (rmap_ops_runs_under(ops, (enum mmu_profile)cl->profile))
+		return;
+	kprintf("error: mutate=%s breaks a step or a contract only profile=%s has; profile=%s refuses it\n",
+		ops->name, ops->profiles == RMAP_KVM_ONLY ? "kvm" : "strict", profile);
+	kprintf("mutations that run under profile=%s:", profile);
+	for (size_t i = 0; i < catalog_nmutations(); i++)
+		if (rmap_ops_runs_under(catalog_mutation(i), (enum mmu_profile)cl->profile))
+			kprintf(" %s", catalog_mutation(i)->name);
+	kprintf("\n");
+	machine_finish(EXIT_USAGE);
 }
 
 static enum on_finish finish_from_cmdline(const struct cmdline *cl)
@@ -115,6 +137,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	}
 	if (cl.mutate == CMDLINE_HELP)
 		list_mutations();
+	check_mutation_profile(&cl);
 
 	smp_measure_parallelism(cl.nap);
 	watchdog_start(cl.watchdog * 1000);

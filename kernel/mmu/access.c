@@ -1,9 +1,11 @@
 /*
  * kernel/mmu/access.c - the accessors, which play the CPU's EPT page walker (DESIGN §3): walk
  * one root to gfn's leaf without any lock and set Accessed (and Dirty on a write) with a
- * locked cmpxchg, never in a non-present SPTE; and the writer's remote TLB flush, which waits
- * until no accessor can still be inside a table the writer unlinked (kvm_flush_remote_tlbs:
- * a vCPU leaves guest mode before KVM frees the tables it may have walked).
+ * locked cmpxchg, never in a non-present SPTE (under kvm, for A/D-disabled SPTEs, play KVM's
+ * fast page fault instead, which restores an access-tracked SPTE the same way); and the
+ * writer's remote TLB flush, which waits until no accessor can still be inside a table the
+ * writer unlinked (kvm_flush_remote_tlbs: a vCPU leaves guest mode before KVM frees the
+ * tables it may have walked).
  *
  * vcpus[v].seq is odd while accessor v walks ("guest mode"); only v writes it.
  */
@@ -56,19 +58,42 @@ void mmu_flush_remote_tlbs(struct mmu *mmu)
 }
 
 /*
- * Set A (and D) in a present leaf, as the CPU does: a locked cmpxchg, retried while the entry
- * is still a present leaf at this level. Not otherwise: a 2M/1G leaf replaced by a table since
- * we read it leaves a present non-leaf in the slot, and A/D set there escape every count (the
- * harness's ad-conservation and audit caught that after 100 s of age-vs-zap at -smp 16).
+ * What an access to a present leaf makes of it. A/D enabled (always under strict): the CPU's
+ * walker sets A, and D on a write to a writable SPTE. A/D disabled (kvm): the CPU sets
+ * nothing; an access to an access-tracked SPTE (RWX clear), or a write to a write-protected
+ * MMU-writable one, is an EPT violation that KVM's fast_page_fault fixes without mmu_lock:
+ * restore_acc_track_spte with A set, and W on a write. spte itself: nothing to do.
+ */
+static uint64_t accessed_spte(uint64_t spte, bool write)
+{
+	uint64_t new_spte = spte;
+
+	if (spte_ad_enabled(spte)) {
+		new_spte |= SPTE_ACCESSED;
+		if (write && is_writable_pte(spte))
+			new_spte |= SPTE_DIRTY;
+		return new_spte;
+	}
+	if (is_access_track_spte(spte))
+		new_spte = restore_acc_track_spte(spte) | SPTE_ACCESSED;
+	if (write && !is_writable_pte(new_spte) && is_mmu_writable_spte(spte))
+		new_spte |= SPTE_WRITABLE;
+	return new_spte;
+}
+
+/*
+ * Set A (and D) in a present leaf, as the CPU does (or KVM's fast page fault): a locked
+ * cmpxchg, retried while the entry is still a present leaf at this level. Not otherwise: a
+ * 2M/1G leaf replaced by a table since we read it leaves a present non-leaf in the slot, and
+ * A/D set there escape every count (the harness's ad-conservation and audit caught that
+ * after 100 s of age-vs-zap at -smp 16).
  */
 static void set_ad(uint64_t *sptep, uint64_t spte, int level, bool write,
 		   struct mmu_access_stats *st)
 {
 	for (;;) {
-		uint64_t new_spte = spte | SPTE_ACCESSED;
+		uint64_t new_spte = accessed_spte(spte, write);
 
-		if (write && is_writable_pte(spte))
-			new_spte |= SPTE_DIRTY;
 		if (new_spte == spte)
 			return;
 		/*
@@ -76,8 +101,9 @@ static void set_ad(uint64_t *sptep, uint64_t spte, int level, bool write,
 		 * failure spte is reloaded: an ager cleared A, a zap took the SPTE, or a refault.
 		 */
 		if (atomic_try_cmpxchg(sptep, &spte, new_spte, MO_RELAXED)) {
-			st->set_a += !is_accessed_spte(spte);
+			st->set_a += !is_accessed_spte(spte) && is_accessed_spte(new_spte);
 			st->set_d += is_dirty_spte(new_spte) && !is_dirty_spte(spte);
+			st->fast_pf += !spte_ad_enabled(spte);
 			return;
 		}
 		st->cmpxchg_failed++;

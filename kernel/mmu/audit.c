@@ -1,10 +1,11 @@
 /*
  * kernel/mmu/audit.c - the stop-the-world checks of DESIGN §4. `audit`: no rmap LOCKED or
  * held, every chain well formed, every rmap entry a present leaf of its (gfn, level), every
- * present leaf in exactly one rmap (marks in struct mmu_page.audit_mark), every present
- * non-leaf pointing to a live page one level down whose parent link matches and without A/D
- * (accessors set them in leaves only), present counts,
- * page and desc totals. `ad-conservation`: every A/D 0->1 counted exactly once. The caller
+ * present leaf in exactly one rmap (marks in struct mmu_page.audit_mark) and in the profile's
+ * format, every present non-leaf exactly the profile's table entry (no A/D from accessors,
+ * which set them in leaves only) pointing to a live page one level down whose parent link
+ * matches, every other entry exactly the profile's non-present value, present counts, page
+ * and desc totals. `ad-conservation`: every A/D 0->1 counted exactly once (kvm: D only). The caller
  * guarantees that no other CPU touches the MMU meanwhile (all stopped, or never started).
  */
 #include "atomic.h"
@@ -99,11 +100,45 @@ static void audit_page(void *ctx, struct mmu_page *sp)
 	}
 }
 
+/*
+ * A present leaf's bits beside its pfn, for the profile: strict SPTEs have nothing above bit
+ * 11 but the pfn; kvm's have suppress-#VE, host- and MMU-writable, the A/D type of their
+ * table, and, when A/D are disabled, A clear exactly when RWX are (access-tracked, R/X saved)
+ * and saved bits only then.
+ */
+static bool leaf_format_ok(const struct mmu *mmu, const struct mmu_page *sp, uint64_t spte)
+{
+	uint64_t high = spte & ~(SPTE_PFN_MASK | 0xfffull);
+	uint64_t kvm_high = SPTE_SUPPRESS_VE | SPTE_HOST_WRITABLE | SPTE_MMU_WRITABLE |
+			    (sp->ad_disabled ? SPTE_TDP_AD_DISABLED : 0);
+
+	if (mmu->slot.profile == MMU_PROFILE_STRICT)
+		return high == 0;
+	if ((high & ~SPTE_ACC_TRACK_SAVED_MASK) != kvm_high)
+		return false;
+	if (!sp->ad_disabled)
+		return !(high & SPTE_ACC_TRACK_SAVED_MASK);
+	if (is_access_track_spte(spte))
+		return !is_accessed_spte(spte) && (high & SPTE_ACC_TRACK_SAVED_MASK);
+	return is_accessed_spte(spte) && !(high & SPTE_ACC_TRACK_SAVED_MASK);
+}
+
+/* What a present non-leaf entry pointing where spte points must hold, for the profile. */
+static uint64_t nonleaf_spte(const struct mmu *mmu, const struct mmu_page *sp, uint64_t spte)
+{
+	const uint64_t *child_spt = spte_to_child_spt(spte);
+
+	if (mmu->slot.profile == MMU_PROFILE_KVM)
+		return kvm_make_nonleaf_spte(child_spt, sp->ad_disabled);
+	return make_nonleaf_spte(child_spt);
+}
+
 static void audit_entry(void *ctx, struct mmu_page *sp, unsigned i, uint64_t spte)
 {
 	struct audit *a = ctx;
 	gfn_t gfn = sp_gfn_at(sp, i);
 	struct mmu_page *child;
+	uint64_t expect;
 
 	if (!is_shadow_present_pte(spte)) {
 		env_violation("audit", gfn, sp->level, "entry %u of table %p is garbage (%#llx)", i,
@@ -119,13 +154,21 @@ static void audit_entry(void *ctx, struct mmu_page *sp, unsigned i, uint64_t spt
 				      "leaf %p (%#llx) is not in its rmap or maps the wrong pfn",
 				      (void *)&sp->spt[i], (unsigned long long)spte);
 			a->violations++;
+		} else if (!leaf_format_ok(a->mmu, sp, spte)) {
+			env_violation("audit", gfn, sp->level,
+				      "leaf %p (%#llx) is not a %s SPTE of its table (A/D type, access tracking, high bits)",
+				      (void *)&sp->spt[i], (unsigned long long)spte,
+				      a->mmu->slot.profile == MMU_PROFILE_KVM ? "kvm" : "strict");
+			a->violations++;
 		}
 		return;
 	}
-	if (spte & SPTE_VOLATILE_MASK) {
+	expect = nonleaf_spte(a->mmu, sp, spte);
+	if (spte != expect) {
 		/* accessors set A/D in leaves only; one in a table entry escapes every count */
-		env_violation("audit", gfn, sp->level, "non-leaf %p (%#llx) has Accessed/Dirty set",
-			      (void *)&sp->spt[i], (unsigned long long)spte);
+		env_violation("audit", gfn, sp->level,
+			      "non-leaf %p (%#llx) is not a table entry (%#llx): Accessed/Dirty or other bits set",
+			      (void *)&sp->spt[i], (unsigned long long)spte, (unsigned long long)expect);
 		a->violations++;
 	}
 	child = sptep_to_sp(a->mmu, spte_to_child_spt(spte));
@@ -185,21 +228,25 @@ void mmu_count_ad(struct mmu *mmu, uint64_t *accessed, uint64_t *dirty)
 uint64_t mmu_check_ad_conservation(struct mmu *mmu, uint64_t accessor_set_a,
 				   uint64_t accessor_set_d, uint64_t ager_cleared_a)
 {
+	const struct mmu_stats *m = &mmu->stats;
 	uint64_t still_a, still_d, set_a, set_d, seen_a, seen_d;
+	bool kvm = mmu->slot.profile == MMU_PROFILE_KVM;
 
 	mmu_count_ad(mmu, &still_a, &still_d);
-	set_a = mmu->stats.set_a + accessor_set_a;
-	set_d = mmu->stats.set_d + accessor_set_d;
-	seen_a = ager_cleared_a + mmu->stats.harvest_a + still_a;
-	seen_d = mmu->stats.harvest_d + still_d;
-	if (set_a == seen_a && set_d == seen_d)
+	set_a = m->set_a + accessor_set_a;
+	set_d = m->set_d + accessor_set_d;
+	seen_a = ager_cleared_a + m->harvest_a + still_a;
+	seen_d = m->cleared_d + m->harvest_d + still_d;
+	/* kvm: D only. A may be lost by a plain store, or set again by one (see spte.h) */
+	if ((kvm || set_a == seen_a) && set_d == seen_d)
 		return 0;
 	env_violation("ad-conservation", 0, 0,
-		      "A: %llu set, %llu cleared + %llu harvested + %llu still set; "
-		      "D: %llu set, %llu harvested + %llu still set",
+		      "%sA: %llu set, %llu cleared + %llu zapped + %llu still set; "
+		      "D: %llu set, %llu cleared + %llu zapped + %llu still set",
+		      kvm ? "kvm conserves D only; " : "",
 		      (unsigned long long)set_a, (unsigned long long)ager_cleared_a,
-		      (unsigned long long)mmu->stats.harvest_a, (unsigned long long)still_a,
-		      (unsigned long long)set_d, (unsigned long long)mmu->stats.harvest_d,
-		      (unsigned long long)still_d);
+		      (unsigned long long)m->harvest_a, (unsigned long long)still_a,
+		      (unsigned long long)set_d, (unsigned long long)m->cleared_d,
+		      (unsigned long long)m->harvest_d, (unsigned long long)still_d);
 	return 1;
 }

@@ -2,8 +2,9 @@
  * kernel/mmu/fault.c - mapping a gfn, under mmu_lock held for write: walk one root from the
  * top, drop a huge leaf that is in the way (drop_large_spte), allocate missing intermediate
  * tables from the writer's memory cache, replace a table that is in the way of a huge leaf,
- * install the leaf (gfn -> deterministic pfn, Accessed set, Dirty on a write) and add it to
- * its rmap. Links are published with release stores, for the accessors' acquire loads.
+ * install the leaf (gfn -> deterministic pfn, Accessed set, Dirty on a write under strict,
+ * always under kvm) and add it to its rmap. New tables hold the profile's non-present value.
+ * Links are published with release stores, for the accessors' acquire loads.
  */
 #include "atomic.h"
 #include "env.h"
@@ -24,6 +25,8 @@ static struct mmu_page *link_new_sp(struct mmu *mmu, struct mmu_caches *mc,
 	sp->parent_index = i;
 	sp->present_count = 0;
 	sp->on_prune = false;
+	sp->ad_disabled = parent->ad_disabled;
+	mmu_init_table(mmu, spt);
 	__builtin_memset(sp->audit_mark, 0, sizeof(sp->audit_mark));
 	/* relaxed: the metadata reaches other CPUs through the release store below or an rmap */
 	atomic_set(&sp->state, (unsigned)SP_LIVE, MO_RELAXED);
@@ -31,7 +34,9 @@ static struct mmu_page *link_new_sp(struct mmu *mmu, struct mmu_caches *mc,
 	 * release: the zeroed table and its metadata are visible before the link; pairs with the
 	 * acquire load of this entry in mmu_access (the page walker descending).
 	 */
-	atomic_set(&parent->spt[i], make_nonleaf_spte(spt), MO_RELEASE);
+	atomic_set(&parent->spt[i], mmu->slot.profile == MMU_PROFILE_KVM ?
+				    kvm_make_nonleaf_spte(spt, sp->ad_disabled) : make_nonleaf_spte(spt),
+		   MO_RELEASE);
 	parent->present_count++;
 	mmu->stats.pages_allocated++;
 	return sp;
@@ -79,13 +84,19 @@ enum mmu_fault_result mmu_fault(struct mmu *mmu, struct mmu_caches *mc, unsigned
 	if (is_shadow_present_pte(spte))
 		mmu_zap_subtree(mmu, sp, i);	/* smaller pages under our huge one */
 
-	/* relaxed: a leaf publishes no memory; agers find it through pte_list_add's release */
-	atomic_set(sptep, make_leaf_spte(mmu_gfn_to_pfn(mmu, gfn, level), level, true, write),
-		   MO_RELAXED);
+	/*
+	 * strict: A set, D on a write fault. kvm: make_spte's value, A and D both set (every SPTE
+	 * we map is writable, and upstream creates writable SPTEs dirty since 6.13).
+	 * relaxed: a leaf publishes no memory; agers find it through pte_list_add's release.
+	 */
+	spte = mmu->slot.profile == MMU_PROFILE_KVM ?
+	       kvm_make_leaf_spte(mmu_gfn_to_pfn(mmu, gfn, level), level, sp->ad_disabled) :
+	       make_leaf_spte(mmu_gfn_to_pfn(mmu, gfn, level), level, true, write);
+	atomic_set(sptep, spte, MO_RELAXED);
 	sp->present_count++;
 	mmu->stats.leaves_installed++;
 	mmu->stats.set_a++;
-	mmu->stats.set_d += write;
+	mmu->stats.set_d += is_dirty_spte(spte);
 	pte_list_add(&mmu->slot, &mc->descs, sptep, gfn_to_rmap(&mmu->slot, gfn, level));
 	mmu_commit_zap(mmu);
 	return FAULT_INSTALLED;

@@ -50,10 +50,40 @@ static struct mmu_page *mmu_alloc_root(struct mmu *mmu, unsigned root)
 	sp->gfn = 0;
 	sp->parent = NULL;
 	sp->present_count = 0;
+	sp->ad_disabled = false;
 	/* relaxed: nothing is published through state; the tree is not shared yet */
 	atomic_set(&sp->state, (unsigned)SP_LIVE, MO_RELAXED);
 	mmu->stats.pages_allocated++;
 	return sp;
+}
+
+void mmu_init_table(const struct mmu *mmu, uint64_t *spt)
+{
+	uint64_t nonpresent = spte_nonpresent_value(mmu->slot.profile);
+
+	/*
+	 * Pages come zeroed from the pool: strict's value. kvm fills SHADOW_NONPRESENT_VALUE in,
+	 * as upstream's shadow-page cache does when it is topped up (init_value); here the
+	 * writer does it before the link's release store publishes the page.
+	 */
+	if (nonpresent)
+		for (unsigned i = 0; i < SPTE_ENTRIES; i++)
+			/* relaxed: published by the caller's release store, or not yet shared */
+			atomic_set(&spt[i], nonpresent, MO_RELAXED);
+}
+
+int mmu_set_profile(struct mmu *mmu, enum mmu_profile profile, unsigned ad_disabled_roots)
+{
+	if (mmu->stats.pages_allocated != mmu->nr_roots || profile >= MMU_NR_PROFILES ||
+	    ad_disabled_roots > mmu->nr_roots ||
+	    (ad_disabled_roots && profile != MMU_PROFILE_KVM))
+		return -1;
+	mmu->slot.profile = profile;
+	for (unsigned r = 0; r < mmu->nr_roots; r++) {
+		mmu->roots[r]->ad_disabled = r < ad_disabled_roots;
+		mmu_init_table(mmu, mmu->roots[r]->spt);
+	}
+	return 0;
 }
 
 int mmu_init(struct mmu *mmu, gfn_t base_gfn, uint64_t npages, unsigned nr_roots,

@@ -43,6 +43,7 @@ struct mmu_page {
 	struct mmu_page *next_prune;	/* the writer's prune list, when on_prune */
 	struct mmu_page *next_free;	/* the writer's free list, once unlinked */
 	bool on_prune;
+	bool ad_disabled;		/* kvm: the tree's A/D are off (KVM's role.ad_disabled) */
 	uint64_t audit_mark[SPTE_ENTRIES / 64];	/* audit: entries some rmap names */
 };
 
@@ -60,11 +61,13 @@ struct mmu_stats {			/* writer-owned (mmu_lock for write) */
 	uint64_t faults, faults_present, leaves_installed, leaves_zapped;
 	uint64_t rmaps_zapped, pages_allocated, pages_freed, flushes, flush_waits;
 	uint64_t set_a, set_d;		/* A/D a fault installed (counted as sets) */
-	uint64_t harvest_a, harvest_d;	/* A/D a zap found set */
+	uint64_t harvest_a, harvest_d;	/* A/D a zap found set (strict records them in the frame) */
+	uint64_t cleared_d;		/* D cleared by dirty logging (mmu_clear_dirty_gfn_range) */
 };
 
 struct mmu_access_stats {		/* per accessor */
 	uint64_t walks, misses, set_a, set_d, cmpxchg_failed;
+	uint64_t fast_pf;		/* kvm, A/D disabled: SPTEs fast_page_fault fixed */
 };
 
 struct mmu {
@@ -95,6 +98,11 @@ struct mmu_caches {
 int mmu_init(struct mmu *mmu, gfn_t base_gfn, uint64_t npages, unsigned nr_roots,
 	     unsigned nr_vcpus, const struct rmap_ops *ops, bool checks);
 void mmu_destroy(struct mmu *mmu);
+/* Before the first fault: the profile (mmu/profile.h) and, under kvm, how many roots (the first
+ * ones) run with A/D disabled. 0 on success; -1 if the MMU is in use or the values are bad. */
+int mmu_set_profile(struct mmu *mmu, enum mmu_profile profile, unsigned ad_disabled_roots);
+/* A new table page's entries: the profile's non-present value. */
+void mmu_init_table(const struct mmu *mmu, uint64_t *spt);
 int mmu_topup_memory_caches(struct mmu *mmu, struct mmu_caches *mc);
 void mmu_free_memory_caches(struct mmu *mmu, struct mmu_caches *mc);
 struct mmu_page *sptep_to_sp(const struct mmu *mmu, const uint64_t *sptep);
@@ -119,6 +127,9 @@ void mmu_drop_leaf(struct mmu *mmu, struct mmu_page *sp, unsigned i);
 void mmu_zap_subtree(struct mmu *mmu, struct mmu_page *parent, unsigned i);
 void mmu_commit_zap(struct mmu *mmu);
 
+/* dirty.c: dirty logging's clear of D in the 4K SPTEs of [start, end); mmu_lock for write. */
+void mmu_clear_dirty_gfn_range(struct mmu *mmu, gfn_t start, gfn_t end);
+
 /* access.c: accessors (no lock) and the writer's remote TLB flush. */
 void mmu_guest_enter(struct mmu *mmu, unsigned vcpu);
 void mmu_guest_exit(struct mmu *mmu, unsigned vcpu);
@@ -138,8 +149,10 @@ void mmu_walk(struct mmu *mmu, const struct mmu_walk_ops *ops, void *ctx);
 uint64_t mmu_audit(struct mmu *mmu);
 /* A/D set in present leaves now (the "still set" term of ad-conservation). */
 void mmu_count_ad(struct mmu *mmu, uint64_t *accessed, uint64_t *dirty);
-/* ad-conservation: A/D sets (faults' and accessors') == agers' clears + harvests + still set.
- * Same stop-the-world condition; the caller sums the other CPUs' statistics. 0 or 1. */
+/* ad-conservation, the profile's contract. strict: A/D sets (faults' and accessors') == clears
+ * (agers' A, dirty logging's D) + zaps' harvests + still set. kvm: the same for D only; A is a
+ * hint upstream may drop or keep (spte_needs_atomic_update). Same stop-the-world condition;
+ * the caller sums the other CPUs' statistics. 0 or 1. */
 uint64_t mmu_check_ad_conservation(struct mmu *mmu, uint64_t accessor_set_a,
 				   uint64_t accessor_set_d, uint64_t ager_cleared_a);
 

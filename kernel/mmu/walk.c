@@ -1,6 +1,6 @@
 /*
  * kernel/mmu/walk.c - the structural walker: every table page of every root, pre-order, with
- * a callback per page and per non-zero entry. It follows a non-leaf entry only to a page the
+ * a callback per page and per entry other than the profile's non-present value. It follows a non-leaf entry only to a page the
  * index knows (an unknown one is the audit's to report). The caller keeps the tables still.
  */
 #include "atomic.h"
@@ -9,6 +9,8 @@
 static void walk_page(struct mmu *mmu, struct mmu_page *sp, const struct mmu_walk_ops *ops,
 		      void *ctx)
 {
+	uint64_t nonpresent = spte_nonpresent_value(mmu->slot.profile);
+
 	if (ops->page)
 		ops->page(ctx, sp);
 	for (unsigned i = 0; i < SPTE_ENTRIES; i++) {
@@ -16,7 +18,7 @@ static void walk_page(struct mmu *mmu, struct mmu_page *sp, const struct mmu_wal
 		uint64_t spte = atomic_read(&sp->spt[i], MO_RELAXED);
 		struct mmu_page *child;
 
-		if (!spte)
+		if (spte == nonpresent)
 			continue;
 		if (ops->entry)
 			ops->entry(ctx, sp, i, spte);

@@ -1,9 +1,12 @@
 /*
  * kernel/mmu/zap.c - taking mappings away, under mmu_lock held for write: clear a leaf
- * (exchange when A/D are volatile), harvest its A/D into the frame, remove it from its rmap;
+ * (exchange when bits may change under us: every leaf under strict, those
+ * spte_needs_atomic_update names under kvm), harvest its A/D into the frame (strict), remove
+ * it from its rmap;
  * zap a gfn range through its rmaps, or a whole subtree or every root through the tables; then
  * free the table pages that emptied, only once nothing references them: unlinked from their
- * parent, no leaf left in any rmap, and every accessor past a remote TLB flush. The free and
+ * parent, no leaf left in any rmap, and every accessor past a remote TLB flush (with checks,
+ * each one proven empty first). The free and
  * prune lists (mmu->free_list, mmu->prune_list) belong to the writer.
  */
 #include "atomic.h"
@@ -13,14 +16,24 @@
 #include "rmap/rmap.h"
 #include "rmap/rmap_ops.h"
 
-uint64_t mmu_spte_clear(uint64_t *sptep, int level)
+uint64_t mmu_spte_clear(const struct memslot *slot, uint64_t *sptep, int level)
 {
+	uint64_t nonpresent = spte_nonpresent_value(slot->profile);
 	/* relaxed: only the writer changes a SPTE's non-volatile bits, and it holds mmu_lock */
 	uint64_t old = atomic_read(sptep, MO_RELAXED);
+	/*
+	 * strict: every present leaf is volatile (A/D set by accessors, A cleared by agers).
+	 * kvm: only what spte_needs_atomic_update says KVM must not lose: a lost A is upstream's
+	 * contract (mmu_spte_clear_track_bits since v6.15 tests exactly this).
+	 */
+	bool atomic = slot->profile == MMU_PROFILE_KVM ?
+		      is_shadow_present_pte(old) && is_last_spte(old, level) &&
+		      spte_needs_atomic_update(old) :
+		      spte_has_volatile_bits(old, level);
 
-	if (!spte_has_volatile_bits(old, level)) {
-		/* KVM's __update_clear_spte_fast: nobody else writes this SPTE */
-		atomic_set(sptep, SPTE_NONPRESENT, MO_RELAXED);
+	if (!atomic) {
+		/* KVM's __update_clear_spte_fast: nobody else writes a bit we must keep */
+		atomic_set(sptep, nonpresent, MO_RELAXED);
 		return old;
 	}
 	/*
@@ -28,13 +41,18 @@ uint64_t mmu_spte_clear(uint64_t *sptep, int level)
 	 * set or an ager's A clear lands either before (we harvest it) or after (it fails, or
 	 * changes a non-present SPTE). The rmap unlock and the flush order the rest.
 	 */
-	return atomic_xchg(sptep, SPTE_NONPRESENT, MO_RELAXED);
+	return atomic_xchg(sptep, nonpresent, MO_RELAXED);
 }
 
-/* KVM's mmu_spte_clear_track_bits: clear, and record A/D in the frame's state. */
+/*
+ * KVM's mmu_spte_clear_track_bits: clear, and (strict) record A/D in the frame's state, as
+ * kvm_set_pfn_accessed/dirty did. kvm harvests nothing (v6.13 dropped both: pages are marked
+ * dirty when a writable SPTE is made, and accessed by aging); the A/D the old value had are
+ * counted either way, as what the zap saw (the ad-conservation terms).
+ */
 static uint64_t mmu_spte_clear_track_bits(struct mmu *mmu, uint64_t *sptep, int level)
 {
-	uint64_t old = rmap_op_clear_spte(rmap_slot_ops(&mmu->slot), sptep, level);
+	uint64_t old = rmap_op_clear_spte(rmap_slot_ops(&mmu->slot), &mmu->slot, sptep, level);
 	gfn_t gfn = spte_to_pfn(old) - MMU_PFN_BASE;
 	uint8_t *frame;
 
@@ -47,14 +65,14 @@ static uint64_t mmu_spte_clear_track_bits(struct mmu *mmu, uint64_t *sptep, int 
 		return old;
 	}
 	frame = mmu_frame(mmu, gfn);
-	if (is_accessed_spte(old)) {
+	mmu->stats.harvest_a += is_accessed_spte(old);
+	mmu->stats.harvest_d += is_dirty_spte(old);
+	if (mmu->slot.profile == MMU_PROFILE_KVM)
+		return old;
+	if (is_accessed_spte(old))
 		*frame |= FRAME_ACCESSED;
-		mmu->stats.harvest_a++;
-	}
-	if (is_dirty_spte(old)) {
+	if (is_dirty_spte(old))
 		*frame |= FRAME_DIRTY;
-		mmu->stats.harvest_d++;
-	}
 	return old;
 }
 
@@ -73,7 +91,8 @@ static void unlink_sp(struct mmu *mmu, struct mmu_page *sp)
 	struct mmu_page *parent = sp->parent;
 
 	/* seq_cst: the flush's handshake with the accessors (access.c) orders it before the free */
-	atomic_set(&parent->spt[sp->parent_index], SPTE_NONPRESENT, MO_SEQ_CST);
+	atomic_set(&parent->spt[sp->parent_index], spte_nonpresent_value(mmu->slot.profile),
+		   MO_SEQ_CST);
 	parent->present_count--;
 	atomic_set(&sp->state, (unsigned)SP_ZAPPED, MO_RELAXED);
 	sp->parent = NULL;
@@ -143,6 +162,24 @@ static void prune_empty(struct mmu *mmu)
 	}
 }
 
+/*
+ * KVM's is_empty_shadow_page (MMU_WARN_ON in kvm_mmu_free_shadow_page): a table is freed only
+ * once every entry was cleared. One still present here was written after its zap cleared it
+ * (an ager's or a fault handler's store from a stale read), and the free would hide it.
+ */
+static void check_empty_table(const struct mmu_page *sp)
+{
+	for (unsigned i = 0; i < SPTE_ENTRIES; i++) {
+		/* relaxed: every walker that could still store here is past the flush */
+		uint64_t spte = atomic_read(&sp->spt[i], MO_RELAXED);
+
+		if (is_shadow_present_pte(spte))
+			env_violation("audit", sp_gfn_at(sp, i), sp->level,
+				      "table %p freed with entry %u present (%#llx): stored after its zap cleared it",
+				      (void *)sp->spt, i, (unsigned long long)spte);
+	}
+}
+
 void mmu_commit_zap(struct mmu *mmu)
 {
 	prune_empty(mmu);
@@ -154,6 +191,8 @@ void mmu_commit_zap(struct mmu *mmu)
 		struct mmu_page *sp = mmu->free_list;
 
 		mmu->free_list = sp->next_free;
+		if (mmu->slot.checks)
+			check_empty_table(sp);
 		/* relaxed: checkers read state only after finding sp through a chain or table */
 		atomic_set(&sp->state, (unsigned)SP_FREE, MO_RELAXED);
 		pool_free(&mmu->pt_pool, sp->spt, "mmu_commit_zap");

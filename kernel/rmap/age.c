@@ -3,7 +3,8 @@
  * each rmap of a gfn range, lock the rmap read-only (no mmu_lock), read each SPTE once, skip
  * non-present ones (a writer may zap them under our lock), and clear Accessed with one atomic
  * AND (never a read-modify-write of the whole SPTE: accessors set A/D and zaps exchange the
- * SPTE concurrently). test_age stops at the first accessed SPTE.
+ * SPTE concurrently), or, for kvm's A/D-disabled SPTEs, mark it for access tracking with one
+ * cmpxchg from the value read. test_age stops at the first accessed SPTE.
  * With slot->checks, each locked chain is validated before it is walked (uaf, spte-owner,
  * audit) and fingerprinted before the unlock (chain-stable).
  *
@@ -34,6 +35,28 @@ uint64_t age_spte_clear_accessed(uint64_t *sptep)
 	return atomic_fetch_and(sptep, ~SPTE_ACCESSED, MO_RELAXED);
 }
 
+uint64_t age_spte_mark_access_track(uint64_t *sptep, uint64_t spte)
+{
+	uint64_t old = spte;
+
+	/*
+	 * kvm, A/D disabled: upstream's cmpxchg64(sptep, spte, mark_spte_for_access_track(spte)).
+	 * If it fails, a zap, the fast page fault or the writer changed the SPTE since we read
+	 * it ("should most likely stay young"): nothing is retried. relaxed: as the A clear above.
+	 */
+	atomic_try_cmpxchg(sptep, &old, mark_spte_for_access_track(spte), MO_RELAXED);
+	return old;
+}
+
+bool age_spte_make_old(const struct rmap_ops *ops, uint64_t *sptep, uint64_t spte)
+{
+	/* kvm_rmap_age_gfn_range: clear_bit for A/D-enabled SPTEs (every SPTE under strict), the
+	 * access-tracking cmpxchg for A/D-disabled ones */
+	if (spte_ad_enabled(spte))
+		return is_accessed_spte(rmap_op_age_spte(ops, sptep));
+	return rmap_op_age_spte_track(ops, sptep, spte) == spte;
+}
+
 bool age_one_spte(const struct rmap_ops *ops, uint64_t *sptep, bool test_only,
 		  struct age_stats *st)
 {
@@ -45,10 +68,9 @@ bool age_one_spte(const struct rmap_ops *ops, uint64_t *sptep, bool test_only,
 		st->nonpresent_skipped++;
 		return false;
 	}
-	if (!is_accessed_spte(spte))
-		return false;
-	if (!test_only && is_accessed_spte(rmap_op_age_spte(ops, sptep)))
-		st->accessed_cleared++;
+	if (!is_accessed_spte(spte) || test_only)
+		return is_accessed_spte(spte);
+	st->accessed_cleared += age_spte_make_old(ops, sptep, spte);
 	return true;
 }
 

@@ -61,8 +61,8 @@ bool rmap_check_sptep(const struct memslot *slot, const uint64_t *sptep, gfn_t g
 
 /*
  * Walk the chain val of the rmap (gfn, level) checking every desc and sptep and the counts;
- * on success store a fingerprint of the whole chain in *fp. The caller holds the rmap lock, or
- * every other CPU is stopped. val must be a chain (LOCKED masked): one with LOCKED would send
+ * on success store a fingerprint of the whole chain in *fp. The caller holds the rmap lock or
+ * mmu_lock for write (only its holders change chains), or every other CPU is stopped. val must be a chain (LOCKED masked): one with LOCKED would send
  * an iterator to a pointer off by two (`spte-owner`).
  */
 bool rmap_check_chain(const struct memslot *slot, gfn_t gfn, int level, unsigned long val,

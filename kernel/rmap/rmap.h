@@ -127,6 +127,10 @@ struct age_stats {
 };
 
 bool age_gfn_range(struct memslot *slot, gfn_t start, gfn_t end, struct age_stats *st);
+struct rmap_ops;
+/* Make one accessed SPTE (read as spte) old: clear_bit(A) if its A/D are enabled, the access-
+ * tracking cmpxchg if not (kvm). True if this call made it old. Also for aging under mmu_lock. */
+bool age_spte_make_old(const struct rmap_ops *ops, uint64_t *sptep, uint64_t spte);
 bool test_age_gfn_range(struct memslot *slot, gfn_t start, gfn_t end, struct age_stats *st);
 
 #endif /* RMAP_RMAP_H */

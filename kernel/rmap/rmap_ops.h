@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "mmu/profile.h"
 #include "rmap/rmap.h"
 
 struct memslot;
@@ -19,6 +20,7 @@ struct rmap_ops {
 	const char *name;
 	const char *inv;		/* invariant the variant must trip; NULL for "none" */
 	const char *description;
+	unsigned profiles;		/* RMAP_PROFILES_ALL, or the one profile it means something in */
 	/* the writer's lock (mmu_lock held for write) and unlock storing the new chain */
 	unsigned long (*lock)(struct rmap_head *head);
 	void (*unlock)(struct rmap_head *head, unsigned long new_val);
@@ -29,8 +31,11 @@ struct rmap_ops {
 	unsigned long (*get)(struct rmap_head *head);
 	/* the ager's Accessed clear; returns the SPTE before it */
 	uint64_t (*age_spte)(uint64_t *sptep);
+	/* A/D-disabled SPTEs (kvm): the ager's mark for access tracking, a cmpxchg from spte;
+	 * returns the SPTE it found (== spte: marked by us) */
+	uint64_t (*age_spte_track)(uint64_t *sptep, uint64_t spte);
 	/* the zap's clear of a SPTE at level (writer, mmu_lock); returns the SPTE before it */
-	uint64_t (*clear_spte)(uint64_t *sptep, int level);
+	uint64_t (*clear_spte)(const struct memslot *slot, uint64_t *sptep, int level);
 	/* zapping a table page: drop its leaves from their rmaps first (false: the bug) */
 	bool zap_drops_rmaps;
 	/*
@@ -42,16 +47,33 @@ struct rmap_ops {
 				    unsigned long old_val);
 };
 
+/* Which profiles (mmu/profile.h) a variant runs under: a mutation of a step only one profile
+ * has, or one that is a bug only under one profile's contract, is refused under the other. */
+#define RMAP_PROFILES_ALL	((1u << MMU_NR_PROFILES) - 1)
+#define RMAP_STRICT_ONLY	(1u << MMU_PROFILE_STRICT)
+#define RMAP_KVM_ONLY		(1u << MMU_PROFILE_KVM)
+
+static inline bool rmap_ops_runs_under(const struct rmap_ops *ops, enum mmu_profile profile)
+{
+	return ops->profiles & (1u << profile);
+}
+
+/* "", " (strict only)" or " (kvm only)": the end of a mutation's line in mutate=help. */
+const char *rmap_ops_profile_note(const struct rmap_ops *ops);
+
 /* The correct steps, the "none" entry; a broken entry overrides one initialiser. */
 #define RMAP_CORRECT_STEPS						\
+	.profiles = RMAP_PROFILES_ALL,					\
 	.lock = __rmap_lock, .unlock = __rmap_unlock,			\
 	.lock_readonly = __rmap_lock, .unlock_readonly = __rmap_unlock_readonly, \
 	.get = __rmap_get, .age_spte = age_spte_clear_accessed,	\
+	.age_spte_track = age_spte_mark_access_track,			\
 	.clear_spte = mmu_spte_clear, .zap_drops_rmaps = true, .desc_freed = NULL
 
 /* The correct steps ("none") that live beside their callers; the lock's are in rmap.h. */
 uint64_t age_spte_clear_accessed(uint64_t *sptep);	/* rmap/age.c */
-uint64_t mmu_spte_clear(uint64_t *sptep, int level);	/* mmu/zap.c */
+uint64_t age_spte_mark_access_track(uint64_t *sptep, uint64_t spte);	/* rmap/age.c */
+uint64_t mmu_spte_clear(const struct memslot *slot, uint64_t *sptep, int level); /* mmu/zap.c */
 
 extern const struct rmap_ops rmap_variants[];
 extern const unsigned rmap_nr_variants;
@@ -123,9 +145,18 @@ static inline uint64_t rmap_op_age_spte(const struct rmap_ops *ops, uint64_t *sp
 	return ops == RMAP_OPS_NONE ? age_spte_clear_accessed(sptep) : ops->age_spte(sptep);
 }
 
-static inline uint64_t rmap_op_clear_spte(const struct rmap_ops *ops, uint64_t *sptep, int level)
+static inline uint64_t rmap_op_age_spte_track(const struct rmap_ops *ops, uint64_t *sptep,
+					      uint64_t spte)
 {
-	return ops == RMAP_OPS_NONE ? mmu_spte_clear(sptep, level) : ops->clear_spte(sptep, level);
+	return ops == RMAP_OPS_NONE ? age_spte_mark_access_track(sptep, spte) :
+				      ops->age_spte_track(sptep, spte);
+}
+
+static inline uint64_t rmap_op_clear_spte(const struct rmap_ops *ops, const struct memslot *slot,
+					  uint64_t *sptep, int level)
+{
+	return ops == RMAP_OPS_NONE ? mmu_spte_clear(slot, sptep, level) :
+				      ops->clear_spte(slot, sptep, level);
 }
 
 #endif /* RMAP_RMAP_OPS_H */

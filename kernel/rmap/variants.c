@@ -145,8 +145,9 @@ static uint64_t age_spte_plain_rmw(uint64_t *sptep)
 }
 
 /* zap-plain-store: clear a present leaf with a plain store although A/D are volatile: an A/D
- * set (or an ager's clear) between the read and the store is lost (or counted twice). */
-static uint64_t clear_spte_plain_store(uint64_t *sptep, int level)
+ * set (or an ager's clear) between the read and the store is lost (or counted twice). Under
+ * kvm the D lost is one an accessor set after dirty logging cleared it. */
+static uint64_t clear_spte_plain_store(const struct memslot *slot, uint64_t *sptep, int level)
 {
 	uint64_t old = atomic_read(sptep, MO_RELAXED);
 
@@ -154,8 +155,42 @@ static uint64_t clear_spte_plain_store(uint64_t *sptep, int level)
 	/* long when A or D is clear: an accessor may set it now, and the store loses it */
 	widen_window((const unsigned long *)sptep,
 		     (old & SPTE_VOLATILE_MASK) == SPTE_VOLATILE_MASK ? WIDEN_EVERY : 2);
-	atomic_set(sptep, SPTE_NONPRESENT, MO_RELAXED);
+	atomic_set(sptep, spte_nonpresent_value(slot->profile), MO_RELAXED);
 	return old;
+}
+
+/*
+ * zap-ignores-accessed (strict only): the zap stores plainly whenever kvm's
+ * spte_needs_atomic_update allows it, i.e. whenever only Accessed can change under it. That is
+ * upstream's code, and a bug under strict's contract, where every A set is counted: an A an
+ * accessor (or the clear an ager) makes between the read and the store is lost.
+ */
+static uint64_t clear_spte_ignoring_accessed(const struct memslot *slot, uint64_t *sptep,
+					     int level)
+{
+	uint64_t old = atomic_read(sptep, MO_RELAXED);
+
+	if (is_shadow_present_pte(old) && is_last_spte(old, level) &&
+	    spte_needs_atomic_update(old))
+		return atomic_xchg(sptep, spte_nonpresent_value(slot->profile), MO_RELAXED);
+	/* long when A is clear: an accessor may set it now, and the store loses it */
+	widen_window((const unsigned long *)sptep, is_accessed_spte(old) ? WIDEN_EVERY : 2);
+	atomic_set(sptep, spte_nonpresent_value(slot->profile), MO_RELAXED);
+	return old;
+}
+
+/*
+ * age-track-plain (kvm only): mark an A/D-disabled SPTE for access tracking with a plain store
+ * of the value computed from the one read, not upstream's cmpxchg: a zap that exchanged the
+ * SPTE for the non-present value meanwhile is undone, and a present leaf is back in a table
+ * (soon freed) that no rmap names. Only kvm has A/D-disabled SPTEs.
+ */
+static uint64_t age_spte_track_plain_store(uint64_t *sptep, uint64_t spte)
+{
+	/* long on every other call: the zap that must meet the window clears one root's leaf */
+	widen_window((const unsigned long *)sptep, 2);
+	atomic_set(sptep, mark_spte_for_access_track(spte), MO_RELAXED);
+	return spte;
 }
 
 /*
@@ -177,7 +212,7 @@ static unsigned long desc_freed_unlink_late(struct memslot *slot, struct rmap_he
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Woverride-init"
 const struct rmap_ops rmap_variants[] = {
-	{ .name = "none", .inv = NULL, .description = "the protocol as in Linux v6.15+",
+	{ .name = "none", .inv = NULL, .description = "the protocol, as the profile runs it",
 	  RMAP_CORRECT_STEPS },
 	{ .name = "ro-unlock-elided", .inv = "unlock-readonly",
 	  .description = "read-only unlock stores old even when the lock was elided",
@@ -213,9 +248,26 @@ const struct rmap_ops rmap_variants[] = {
 	{ .name = "lock-returns-locked", .inv = "liveness",
 	  .description = "lock returns the rmap value with LOCKED still set",
 	  RMAP_CORRECT_STEPS, .lock = lock_returns_locked, .lock_readonly = lock_returns_locked },
+	{ .name = "zap-ignores-accessed", .inv = "ad-conservation",
+	  .description = "zap stores plainly when only Accessed can change (kvm's rule)",
+	  RMAP_CORRECT_STEPS, .profiles = RMAP_STRICT_ONLY,
+	  .clear_spte = clear_spte_ignoring_accessed },
+	{ .name = "age-track-plain", .inv = "audit",
+	  .description = "ager marks an A/D-disabled SPTE for access tracking with a plain store",
+	  RMAP_CORRECT_STEPS, .profiles = RMAP_KVM_ONLY,
+	  .age_spte_track = age_spte_track_plain_store },
 };
 #pragma GCC diagnostic pop
 const unsigned rmap_nr_variants = sizeof(rmap_variants) / sizeof(rmap_variants[0]);
+
+const char *rmap_ops_profile_note(const struct rmap_ops *ops)
+{
+	if (ops->profiles == RMAP_STRICT_ONLY)
+		return " (strict only)";
+	if (ops->profiles == RMAP_KVM_ONLY)
+		return " (kvm only)";
+	return "";
+}
 
 static bool str_eq(const char *a, const char *b)
 {

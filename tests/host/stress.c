@@ -177,8 +177,12 @@ static __attribute__((noreturn)) void run_one(const struct stress_params *p)
 		exit(2);
 	}
 	s->mmu.slot.torture_hold_every = p->hold_every;
-	s->mmu.slot.profile = p->profile;
 	s->mmu.slot.torture_window_us = p->window_us;
+	/* kvm: a quarter of the roots with A/D disabled, as the kernel's age-vs-zap */
+	if (mmu_set_profile(&s->mmu, p->profile, p->profile == MMU_PROFILE_KVM ? p->roots / 4 : 0)) {
+		fprintf(stderr, "stress: mmu_set_profile failed\n");
+		exit(2);
+	}
 	catch_crashes(s);
 	start(s, 0, NULL);
 	for (unsigned i = 1; i <= p->agers; i++)
@@ -236,7 +240,8 @@ static bool run_child(const struct stress_params *cp)
 /*
  * --all-variants: each broken variant in a child; the child's exit is its verdict. Races are
  * caught with a probability, not surely: a variant gets STRESS_ATTEMPTS runs with different
- * seeds and counts as caught if one catches it (measured: about 1 run in 100 misses).
+ * seeds and counts as caught if one catches it (measured: about 1 run in 100 misses). A
+ * variant that only one profile has (rmap_ops.profiles) runs under that one.
  */
 #define STRESS_ATTEMPTS	3
 
@@ -253,6 +258,9 @@ static int run_all_variants(const struct stress_params *p)
 			continue;
 		cp.variant = v->name;
 		cp.quiet = true;
+		/* a variant of one profile's step or contract runs under that profile */
+		if (!rmap_ops_runs_under(v, cp.profile))
+			cp.profile = v->profiles == RMAP_KVM_ONLY ? MMU_PROFILE_KVM : MMU_PROFILE_STRICT;
 		/* a run ends once its invariant is seen: a larger budget costs only a miss */
 		cp.bursts *= 4;
 		cp.ager_ops *= 5;
@@ -363,6 +371,11 @@ int main(int argc, char **argv)
 	if (!rmap_ops_find(p.variant)) {
 		fprintf(stderr, "stress: unknown variant '%s'\n", p.variant);
 		list_variants(stderr);
+		return 2;
+	}
+	if (!all && !rmap_ops_runs_under(rmap_ops_find(p.variant), p.profile)) {
+		fprintf(stderr, "stress: variant '%s' is%s; not under this --profile\n", p.variant,
+			rmap_ops_profile_note(rmap_ops_find(p.variant)));
 		return 2;
 	}
 	if (1 + p.agers + p.accessors > STRESS_MAX_THREADS || !p.roots || p.roots > MMU_MAX_ROOTS ||

@@ -116,9 +116,17 @@ static bool writer_op(struct stress *s, struct stress_thread *t)
 				return false;
 		return true;
 	}
+	if (pick < 790) {
+		/* dirty logging: D cleared in one bitmap word's 4K SPTEs */
+		mmu_clear_dirty_gfn_range(&s->mmu, gfn & ~63ull, (gfn & ~63ull) + 64);
+		return true;
+	}
 	s->zap_ops++;
-	if (pick < 960)
+	if (pick < 930)
 		mmu_zap_gfn_range(&s->mmu, gfn, gfn + 1);
+	else if (pick < 960)
+		/* one root's leaf, through the tables: cleared before its rmap is locked */
+		mmu_zap_leaf(&s->mmu, root, gfn & ~(pages_per_level(level) - 1), level);
 	else if (pick < 998)
 		mmu_zap_gfn_range(&s->mmu, gfn, gfn + 1 + rng_below(&t->rng, 64));
 	else

@@ -7,7 +7,10 @@
  * corruption (a LOCKED bit at a checkpoint, a leaf missing from its rmap, a stray leaf, a
  * wrong present count, a wrong tail_count, an rmap entry at the wrong level, an entry into a
  * freed table page, a store into a quarantined desc, a lost A/D set), and to be clean again
- * once the corruption is undone.
+ * once the corruption is undone. Last, the same MMU under profile=kvm with A/D disabled in
+ * half the roots: access tracking and its restore, dirty logging's clear, upstream's contract
+ * (D conserved, A not), and the kvm format's own corruptions (a 0 where the non-present value
+ * belongs, D in a table entry, an access-tracked SPTE with A set, a table freed non-empty).
  */
 #include <stdint.h>
 #include <string.h>
@@ -192,6 +195,97 @@ static void test_checks_fail(void)
 	tap_check(check_all() == 0, "and the real counts are conserved");
 }
 
+static void clear_dirty(gfn_t start, gfn_t end)
+{
+	mmu_write_lock(&mmu.lock);
+	mmu_clear_dirty_gfn_range(&mmu, start, end);
+	mmu_write_unlock(&mmu.lock);
+}
+
+static void test_kvm(void)
+{
+	uint64_t *sptep, saved;
+	struct mmu_page *sp;
+
+	memset(&acc, 0, sizeof(acc));
+	memset(&ages, 0, sizeof(ages));
+	mmu_free_memory_caches(&mmu, &mc);
+	mmu_destroy(&mmu);
+	tap_check(mmu_init(&mmu, 0, NPAGES, ROOTS, 1, rmap_ops_find("none"), true) == 0 &&
+		  mmu_set_profile(&mmu, MMU_PROFILE_KVM, ROOTS / 2) == 0 &&
+		  mmu_set_profile(&mmu, MMU_PROFILE_STRICT, 1) != 0,
+		  "kvm MMU with A/D disabled in roots 0-1 (strict refuses A/D-disabled roots)");
+	for (unsigned r = 0; r < ROOTS; r++) {
+		for (gfn_t g = 0; g < 60; g++)
+			fault(r, g, PG_LEVEL_4K, false);
+		fault(r, 1024, PG_LEVEL_2M, false);
+	}
+	sptep = &sptep_to_sp(&mmu, mmu.roots[0]->spt)->spt[1];
+	tap_check(check_all() == 0 && mmu.stats.set_d == mmu.stats.leaves_installed &&
+		  *sptep == (1ull << 63),
+		  "kvm faults: every writable leaf born dirty, unused entries hold bit 63; clean");
+
+	age_gfn_range(&mmu.slot, 0, 64, &ages);
+	sp = sptep_to_sp(&mmu, (uint64_t *)(uintptr_t)(mmu.roots[0]->spt[0] & SPTE_PFN_MASK));
+	sp = sptep_to_sp(&mmu, (uint64_t *)(uintptr_t)(sp->spt[0] & SPTE_PFN_MASK));
+	sp = sptep_to_sp(&mmu, (uint64_t *)(uintptr_t)(sp->spt[0] & SPTE_PFN_MASK));
+	sptep = &sp->spt[5];	/* root 0, gfn 5: A/D disabled */
+	tap_check(check_all() == 0 && is_access_track_spte(*sptep) &&
+		  ages.accessed_cleared == 60 * ROOTS,
+		  "aging marks A/D-disabled SPTEs for access tracking, clears A in the others");
+	mmu_access(&mmu, 0, 0, 5, true, &acc);
+	tap_check(check_all() == 0 && !is_access_track_spte(*sptep) && is_accessed_spte(*sptep) &&
+		  is_writable_pte(*sptep) && acc.fast_pf == 1,
+		  "an access restores it as the fast page fault does (R/X, A; W on a write)");
+
+	clear_dirty(0, 64);
+	mmu_access(&mmu, 0, 2, 7, true, &acc);	/* root 2: A/D enabled, D gained again */
+	tap_check(check_all() == 0 && mmu.stats.cleared_d > 0 && acc.set_d == 1,
+		  "dirty logging clears D (%llu), an accessor's write sets it again: D conserved",
+		  (unsigned long long)mmu.stats.cleared_d);
+
+	env_host_reset();
+	mmu_check_ad_conservation(&mmu, acc.set_a + 1, acc.set_d, ages.accessed_cleared);
+	tap_check(env_host_violations() == 0, "kvm: an A set nobody counted is no violation");
+	mmu_check_ad_conservation(&mmu, acc.set_a, acc.set_d + 1, ages.accessed_cleared);
+	expect("ad-conservation", "kvm: a D set nobody counted");
+
+	saved = *sptep;
+	*sptep = saved | SPTE_ACCESSED;
+	*sptep &= ~SPTE_RWX;
+	check_all();
+	expect("audit", "kvm: an access-tracked SPTE with A set");
+	*sptep = saved;
+
+	saved = sp->spt[100];
+	sp->spt[100] = 0;
+	check_all();
+	expect("audit", "kvm: a 0 where the non-present value belongs");
+	sp->spt[100] = saved;
+
+	sptep = &sptep_to_sp(&mmu, mmu.roots[3]->spt)->spt[0];
+	*sptep |= SPTE_DIRTY;
+	check_all();
+	expect("audit", "kvm: D in a table entry");
+	*sptep &= ~SPTE_DIRTY;
+	tap_check(check_all() == 0, "kvm: undone corruptions audit clean again");
+
+	/* a leaf stored where no count or rmap knows it (as a store after its zap would leave
+	 * it): the table empties by the counts and is freed with the leaf inside */
+	env_host_reset();
+	sp->spt[100] = kvm_make_leaf_spte(mmu_gfn_to_pfn(&mmu, 100, 1), 1, true);
+	mmu_write_lock(&mmu.lock);
+	for (gfn_t g = 0; g < 60; g++)
+		mmu_zap_leaf(&mmu, 0, g, PG_LEVEL_4K);
+	mmu_write_unlock(&mmu.lock);
+	expect("audit", "a table freed with a present entry");
+
+	mmu_write_lock(&mmu.lock);
+	mmu_zap_all(&mmu);
+	mmu_write_unlock(&mmu.lock);
+	tap_check(check_all() == 0 && mmu.slot.descs_live == 0, "kvm: zap all, clean");
+}
+
 int main(void)
 {
 	env_host_set_cpu(0);
@@ -203,6 +297,7 @@ int main(void)
 	}
 	test_clean_operations();
 	test_checks_fail();
+	test_kvm();
 	mmu_free_memory_caches(&mmu, &mc);
 	mmu_destroy(&mmu);
 	tap_check(env_host_pages_in_use() == 0, "every env page returned (%lld in use)",

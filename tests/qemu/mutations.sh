@@ -22,6 +22,8 @@
 # protocol itself can trip `uaf` (upstream's walk of a chain re-read after an elided lock,
 # README "Upstream findings", rare in age-vs-zap) and its damage: a run in which that walk
 # reported ("kvm re-read: ..." lines) catches nothing, the mutation gets its next try.
+# A mutation the catalog marks "(strict only)" or "(kvm only)" runs under that profile; under
+# the other one the kernel must refuse it with exit 2 and say why (the table says "refused").
 . "$(dirname "$0")/lib.sh"
 
 secs=${MUTATION_SECONDS:-5}
@@ -42,8 +44,22 @@ expect "mutate=help lists the catalog's mutations" "$catalog" "$(grep '^mutation
 check_console
 
 rows=() missed=0
-while read -r _ m inv _; do
+while read -r _ m inv rest; do
 	inv=${inv#inv=}
+	# a mutation of one profile's step or contract: the other profile refuses it (exit 2)
+	if [[ $rest == *"(kvm only)" && $kvm = no ]] || [[ $rest == *"(strict only)" && $kvm = yes ]]; then
+		console=$base.$m.refused
+		boot "$@" --timeout 60 --cmdline "test=age-vs-zap seconds=1 mutate=$m${opts:+ $opts}"
+		expect "$m: refused under this profile, exit status" 2 "$status"
+		if grep -q "^error: mutate=$m breaks a step or a contract only profile=" <<< "$text"; then
+			pass "$m is refused with the reason"
+		else
+			fail "$m: no 'error: mutate=$m breaks a step or a contract only profile=' line"
+		fi
+		rows+=("$(printf '%-20s %-16s %-6s %-16s %-7s %s' "$m" "$inv" "refused" "-" "-" 1)")
+		check_console
+		continue
+	fi
 	for ((try = 1; try <= tries; try++)); do
 		console=$base.$m.$try
 		run_secs=$([ $try = 1 ] && echo "$secs" || echo $((secs * 2)))

@@ -38,6 +38,7 @@ enum writer_op {
 	WOP_ZAP_RANGE,		/* every SPTE of a gfn range */
 	WOP_ZAP_LEAF,		/* one root's SPTE of a gfn: leaves the middle of its chain */
 	WOP_ZAP_ALL,		/* every root, through the tables */
+	WOP_CLEAR_DIRTY,	/* dirty logging: D cleared in the 4K SPTEs of 64 gfns */
 	NR_WOPS,
 };
 extern const char *const writer_op_names[NR_WOPS];
@@ -59,6 +60,7 @@ struct scenario {
 	unsigned hold_every;		/* memslot.torture_hold_every: linger in 1 of N holds */
 	unsigned lock_hold_max;		/* lockers: pauses inside the lock, 0..lock_hold_max */
 	unsigned lock_think_max;	/* lockers: pauses between two locks, 0..lock_think_max */
+	unsigned ad_disabled_permille;	/* profile=kvm: roots whose A/D are disabled (access tracking) */
 };
 
 /* Power-of-two buckets of TSC cycles, as env.h's spin statistics. */
@@ -106,6 +108,7 @@ struct harness {
 	unsigned level_weight[MMU_MAX_LEAF_LEVEL];	/* after levels= */
 	uint64_t gfns;
 	unsigned roots;
+	unsigned ad_disabled_roots;	/* kvm: roots 0..n-1 run with A/D disabled */
 	uint64_t hz, t0, t_end, t_stop, checkpoint_cycles;
 	uint64_t checkpoint_due;	/* BSP: TSC of the next checkpoint (a burst ends early then) */
 	struct harness_cpu *cpu;	/* [ncpus] */

@@ -125,8 +125,8 @@ static void locked_age_rmap(struct harness *h, struct harness_cpu *c, gfn_t gfn,
 					      chain, (void *)sptep, (unsigned long long)spte);
 				continue;
 			}
-			if (is_accessed_spte(spte) && is_accessed_spte(rmap_op_age_spte(ops, sptep)))
-				c->lage.accessed_cleared++;
+			if (is_accessed_spte(spte))
+				c->lage.accessed_cleared += age_spte_make_old(ops, sptep, spte);
 		}
 		rmap_check_stable(slot, head, gfn, level, val, fp);
 	}

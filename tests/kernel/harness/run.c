@@ -251,8 +251,15 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 		return false;	/* mmu_init freed what it had taken */
 	}
 	h->mmu.slot.torture_hold_every = sc->hold_every;
-	h->mmu.slot.profile = (enum mmu_profile)r->cl->profile;
 	h->mmu.slot.torture_window_us = r->cl->window_us;
+	h->ad_disabled_roots = r->cl->profile == CMDLINE_PROFILE_KVM ?
+			       h->roots * sc->ad_disabled_permille / 1000 : 0;
+	if (mmu_set_profile(&h->mmu, (enum mmu_profile)r->cl->profile, h->ad_disabled_roots)) {
+		report_error("mmu_set_profile: profile=%d with %u A/D-disabled roots refused",
+			     r->cl->profile, h->ad_disabled_roots);
+		mmu_destroy(&h->mmu);
+		return false;
+	}
 	return true;
 }
 

@@ -3,8 +3,11 @@
  * the catalog's run functions, one per line of it. What each proves:
  *
  * age-vs-zap         the default: the writer faults (4K mostly, some 2M/1G that replace
- *                    tables) and zaps single gfns, ranges and now and then everything, while
- *                    agers age random ranges without mmu_lock and accessors set A/D. The
+ *                    tables), zaps single gfns, ranges and now and then everything, and clears
+ *                    D for dirty logging, while agers age random ranges without mmu_lock and
+ *                    accessors set A/D (under kvm a quarter of the roots run with A/D
+ *                    disabled: agers mark their SPTEs for access tracking, accessors restore
+ *                    them as KVM's fast page fault does). The
  *                    protocol's main race: an ager holding a chain read-only while the writer
  *                    waits to change it, and SPTEs zapped under an ager's read-only lock.
  * rmap-lock-torture  few heads, many lockers: most APs take and drop read-only rmap locks
@@ -41,11 +44,12 @@ const struct scenario scenarios[] = {
 	{
 		.name = "age-vs-zap", .gfns = 4096, .roots = 32,
 		.level_weight = { 890, 100, 10 },
-		.wop_weight = { [WOP_FAULT] = 600, [WOP_FAULT_SHARED] = 150, [WOP_ZAP_GFN] = 160,
-				[WOP_ZAP_RANGE] = 38, [WOP_ZAP_LEAF] = 50, [WOP_ZAP_ALL] = 2 },
+		.wop_weight = { [WOP_FAULT] = 560, [WOP_FAULT_SHARED] = 150, [WOP_ZAP_GFN] = 160,
+				[WOP_ZAP_RANGE] = 38, [WOP_ZAP_LEAF] = 50, [WOP_ZAP_ALL] = 2,
+				[WOP_CLEAR_DIRTY] = 40 },
 		.burst_max = 16, .zap_range_max = 64, .age_range_max = 64, .hot_permille = 500,
 		.share = { [ROLE_AGER] = 2, [ROLE_ACCESSOR] = 1 },
-		.checkpoint_ms = 250, .hold_every = 64,
+		.checkpoint_ms = 250, .hold_every = 64, .ad_disabled_permille = 250,
 	},
 	{
 		.name = "rmap-lock-torture", .gfns = 8, .roots = 24,
@@ -69,11 +73,12 @@ const struct scenario scenarios[] = {
 	{
 		.name = "pt-audit", .gfns = 2048, .roots = 16,
 		.level_weight = { 500, 400, 100 },
-		.wop_weight = { [WOP_FAULT] = 550, [WOP_FAULT_SHARED] = 100, [WOP_ZAP_GFN] = 150,
-				[WOP_ZAP_RANGE] = 100, [WOP_ZAP_LEAF] = 90, [WOP_ZAP_ALL] = 10 },
+		.wop_weight = { [WOP_FAULT] = 520, [WOP_FAULT_SHARED] = 100, [WOP_ZAP_GFN] = 150,
+				[WOP_ZAP_RANGE] = 100, [WOP_ZAP_LEAF] = 90, [WOP_ZAP_ALL] = 10,
+				[WOP_CLEAR_DIRTY] = 30 },
 		.burst_max = 16, .zap_range_max = 512, .age_range_max = 256, .hot_permille = 500,
 		.share = { [ROLE_AGER] = 1, [ROLE_ACCESSOR] = 1 },
-		.locked_agers = 1, .checkpoint_ms = 50, .hold_every = 64,
+		.locked_agers = 1, .checkpoint_ms = 50, .hold_every = 64, .ad_disabled_permille = 250,
 	},
 	{
 		.name = "elided-refill", .gfns = 8, .roots = 32,

@@ -63,6 +63,7 @@ static void sum(const struct harness *h, struct totals *t)
 		t->access.set_a += c->access.set_a;
 		t->access.set_d += c->access.set_d;
 		t->access.cmpxchg_failed += c->access.cmpxchg_failed;
+		t->access.fast_pf += c->access.fast_pf;
 		t->lk_acquired += c->lk_acquired;
 		t->lk_elided += c->lk_elided;
 		t->lk_inside += c->lk_inside;
@@ -124,8 +125,9 @@ static void print_setup(const struct harness *h)
 		if (h->bsp_runs[r])
 			la += ksnprintf(also + la, sizeof(also) - (size_t)la, "%s%s", la ? "," : "",
 					harness_role_names[r]);
-	kprintf("  %s: cpus=%u gfns=%llu roots=%u levels=%s seed=%llu mutate=%s profile=%s window_us=%u checkpoint_ms=%u\n",
-		h->sc->name, h->ncpus, (unsigned long long)h->gfns, h->roots, levels,
+	kprintf("  %s: cpus=%u gfns=%llu roots=%u ad_disabled_roots=%u levels=%s seed=%llu mutate=%s profile=%s window_us=%u checkpoint_ms=%u\n",
+		h->sc->name, h->ncpus, (unsigned long long)h->gfns, h->roots, h->ad_disabled_roots,
+		levels,
 		(unsigned long long)h->cl->seed, h->ops->inv ? h->ops->name : "none",
 		h->mmu.slot.profile == MMU_PROFILE_KVM ? "kvm" : "strict",
 		h->mmu.slot.torture_window_us, h->sc->checkpoint_ms);
@@ -140,18 +142,20 @@ static void print_roles(const struct harness *h, const struct totals *t, uint64_
 	const struct mmu_stats *m = &h->mmu.stats;
 	const char *n = h->sc->name;
 
-	kprintf("  %s writer: bursts=%llu fault=%llu fault_shared=%llu zap_gfn=%llu zap_range=%llu zap_leaf=%llu zap_all=%llu faults=%llu installed=%llu present=%llu leaves_zapped=%llu rmaps_zapped=%llu\n",
+	kprintf("  %s writer: bursts=%llu fault=%llu fault_shared=%llu zap_gfn=%llu zap_range=%llu zap_leaf=%llu zap_all=%llu clear_dirty=%llu faults=%llu installed=%llu present=%llu leaves_zapped=%llu rmaps_zapped=%llu\n",
 		n, (unsigned long long)t->bursts, (unsigned long long)t->wops[WOP_FAULT],
 		(unsigned long long)t->wops[WOP_FAULT_SHARED], (unsigned long long)t->wops[WOP_ZAP_GFN],
 		(unsigned long long)t->wops[WOP_ZAP_RANGE], (unsigned long long)t->wops[WOP_ZAP_LEAF],
-		(unsigned long long)t->wops[WOP_ZAP_ALL], (unsigned long long)m->faults,
+		(unsigned long long)t->wops[WOP_ZAP_ALL], (unsigned long long)t->wops[WOP_CLEAR_DIRTY],
+		(unsigned long long)m->faults,
 		(unsigned long long)m->leaves_installed, (unsigned long long)m->faults_present,
 		(unsigned long long)m->leaves_zapped, (unsigned long long)m->rmaps_zapped);
-	kprintf("  %s writer: tables_allocated=%llu tables_freed=%llu flushes=%llu flush_waits=%llu harvest_a=%llu harvest_d=%llu bursts_ps=%llu faults_ps=%llu zaps_ps=%llu\n",
+	kprintf("  %s writer: tables_allocated=%llu tables_freed=%llu flushes=%llu flush_waits=%llu harvest_a=%llu harvest_d=%llu d_cleared=%llu bursts_ps=%llu faults_ps=%llu zaps_ps=%llu\n",
 		n, (unsigned long long)m->pages_allocated, (unsigned long long)m->pages_freed,
 		(unsigned long long)m->flushes, (unsigned long long)m->flush_waits,
 		(unsigned long long)m->harvest_a, (unsigned long long)m->harvest_d,
-		per_s(t->bursts, ms), per_s(m->faults, ms), per_s(t->zaps, ms));
+		(unsigned long long)m->cleared_d, per_s(t->bursts, ms), per_s(m->faults, ms),
+		per_s(t->zaps, ms));
 	if (t->steps[ROLE_AGER])
 		kprintf("  %s agers: calls=%llu rmaps=%llu sptes=%llu nonpresent_skipped=%llu a_cleared=%llu young=%llu max_chain=%llu calls_ps=%llu rmaps_ps=%llu sptes_ps=%llu\n",
 			n, (unsigned long long)t->steps[ROLE_AGER],
@@ -166,10 +170,11 @@ static void print_roles(const struct harness *h, const struct totals *t, uint64_
 			(unsigned long long)t->age.reread_walks,
 			(unsigned long long)t->age.huge_skipped);
 	if (t->steps[ROLE_ACCESSOR])
-		kprintf("  %s accessors: walks=%llu misses=%llu a_set=%llu d_set=%llu cmpxchg_failed=%llu walks_ps=%llu\n",
+		kprintf("  %s accessors: walks=%llu misses=%llu a_set=%llu d_set=%llu cmpxchg_failed=%llu fast_pf=%llu walks_ps=%llu\n",
 			n, (unsigned long long)t->access.walks, (unsigned long long)t->access.misses,
 			(unsigned long long)t->access.set_a, (unsigned long long)t->access.set_d,
-			(unsigned long long)t->access.cmpxchg_failed, per_s(t->access.walks, ms));
+			(unsigned long long)t->access.cmpxchg_failed,
+			(unsigned long long)t->access.fast_pf, per_s(t->access.walks, ms));
 	if (t->steps[ROLE_LOCKED_AGER])
 		kprintf("  %s locked agers: calls=%llu rmaps=%llu sptes=%llu a_cleared=%llu calls_ps=%llu rmaps_ps=%llu\n",
 			n, (unsigned long long)t->steps[ROLE_LOCKED_AGER],

@@ -2,7 +2,8 @@
  * tests/kernel/harness/writer.c - the writer role (DESIGN §3), the BSP's: one step is a burst
  * of 1..burst_max ops under mmu_lock held for write, drawn from the scenario's mix by the
  * BSP's seeded PRNG: faults at 4K/2M/1G in one root or in several at once (the gfn's chain
- * grows by one SPTE per root), zaps of a gfn, a range, one root's leaf, or everything. The
+ * grows by one SPTE per root), zaps of a gfn, a range, one root's leaf, or everything, and
+ * dirty logging's clear of D. The
  * memory caches are topped up before mmu_lock is taken (kvm_mmu_topup_memory_cache), never
  * under it; a fault that finds them dry ends the burst early (KVM retries the fault), and so
  * does a checkpoint falling due.
@@ -20,6 +21,7 @@
 const char *const writer_op_names[NR_WOPS] = {
 	[WOP_FAULT] = "fault", [WOP_FAULT_SHARED] = "fault_shared", [WOP_ZAP_GFN] = "zap_gfn",
 	[WOP_ZAP_RANGE] = "zap_range", [WOP_ZAP_LEAF] = "zap_leaf", [WOP_ZAP_ALL] = "zap_all",
+	[WOP_CLEAR_DIRTY] = "clear_dirty",
 };
 
 /* recent[] entries: gfn in bits 0-39, root in 40-55, level in 56-63; 0 = none yet. */
@@ -128,10 +130,21 @@ static bool wop_zap_all(struct harness *h, struct harness_cpu *c)
 	return true;
 }
 
+/* One word of a dirty bitmap, as KVM_CLEAR_DIRTY_LOG hands kvm_mmu_clear_dirty_pt_masked. */
+static bool wop_clear_dirty(struct harness *h, struct harness_cpu *c)
+{
+	unsigned root;
+	gfn_t gfn = harness_pick_gfn(h, c, &root) & ~63ull;
+
+	mmu_clear_dirty_gfn_range(&h->mmu, gfn, gfn + 64);
+	return true;
+}
+
 static bool (*const writer_ops[NR_WOPS])(struct harness *h, struct harness_cpu *c) = {
 	[WOP_FAULT] = wop_fault, [WOP_FAULT_SHARED] = wop_fault_shared,
 	[WOP_ZAP_GFN] = wop_zap_gfn, [WOP_ZAP_RANGE] = wop_zap_range,
 	[WOP_ZAP_LEAF] = wop_zap_leaf, [WOP_ZAP_ALL] = wop_zap_all,
+	[WOP_CLEAR_DIRTY] = wop_clear_dirty,
 };
 
 void writer_step(struct harness *h, struct harness_cpu *c)
