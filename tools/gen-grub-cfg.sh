@@ -84,7 +84,9 @@ for i in "${!benches[@]}"; do
 	entry "bench-${benches[i]}" "Benchmark ${benches[i]}: ${bdesc[i]}" "test=${benches[i]}"
 done
 for i in "${!muts[@]}"; do
-	entry "mutate-${muts[i]}" "Mutation ${muts[i]} (must trip ${minv[i]}): ${mdesc[i]}" \
-		"mutate=${muts[i]}"
+	# a mutation only profile=kvm has boots with it (the default profile, strict, refuses it)
+	opts="mutate=${muts[i]}"
+	[[ ${mdesc[i]} == *"(kvm only)" ]] && opts+=" profile=kvm"
+	entry "mutate-${muts[i]}" "Mutation ${muts[i]} (must trip ${minv[i]}): ${mdesc[i]}" "$opts"
 done
 entry mutate-help "Mutations: list them (mutate=help)" "mutate=help"
