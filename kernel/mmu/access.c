@@ -63,6 +63,11 @@ void mmu_flush_remote_tlbs(struct mmu *mmu)
  * nothing; an access to an access-tracked SPTE (RWX clear), or a write to a write-protected
  * MMU-writable one, is an EPT violation that KVM's fast_page_fault fixes without mmu_lock:
  * restore_acc_track_spte with A set, and W on a write. spte itself: nothing to do.
+ * Differs from upstream on purpose: fast_page_fault restores access-tracked SPTEs only when A/D
+ * are off for the whole VM (!kvm_ad_enabled, eptad=0); a nested MMU's A/D-disabled SPTEs are
+ * fixed by the slow path under mmu_lock. The harness mixes A/D-disabled and enabled roots in
+ * one memslot (so both kinds share chains, as nested MMUs make them) and restores all of them
+ * locklessly: the harder case for the agers' cmpxchg and the zap.
  */
 static uint64_t accessed_spte(uint64_t spte, bool write)
 {

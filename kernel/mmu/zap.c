@@ -54,7 +54,6 @@ static uint64_t mmu_spte_clear_track_bits(struct mmu *mmu, uint64_t *sptep, int 
 {
 	uint64_t old = rmap_op_clear_spte(rmap_slot_ops(&mmu->slot), &mmu->slot, sptep, level);
 	gfn_t gfn = spte_to_pfn(old) - MMU_PFN_BASE;
-	uint8_t *frame;
 
 	if (!is_shadow_present_pte(old))
 		return old;
@@ -64,15 +63,11 @@ static uint64_t mmu_spte_clear_track_bits(struct mmu *mmu, uint64_t *sptep, int 
 			      (void *)sptep, (unsigned long long)old);
 		return old;
 	}
-	frame = mmu_frame(mmu, gfn);
 	mmu->stats.harvest_a += is_accessed_spte(old);
 	mmu->stats.harvest_d += is_dirty_spte(old);
-	if (mmu->slot.profile == MMU_PROFILE_KVM)
-		return old;
-	if (is_accessed_spte(old))
-		*frame |= FRAME_ACCESSED;
-	if (is_dirty_spte(old))
-		*frame |= FRAME_DIRTY;
+	if (mmu->slot.profile == MMU_PROFILE_STRICT)
+		*mmu_frame(mmu, gfn) |= (is_accessed_spte(old) ? FRAME_ACCESSED : 0) |
+					(is_dirty_spte(old) ? FRAME_DIRTY : 0);
 	return old;
 }
 
