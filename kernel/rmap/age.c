@@ -86,7 +86,12 @@ static bool age_locked_chain(struct memslot *slot, const struct rmap_ops *ops,
 
 	if (slot->checks && !rmap_check_chain(slot, gfn, level, chain, &fp, &ndesc))
 		return false;
-	for (sptep = rmap_get_first(chain, &iter); sptep; sptep = rmap_get_next(&iter)) {
+	/* with checks, the checked iterator: a broken hold becomes a report, not a wild read */
+	for (sptep = slot->checks ? rmap_check_get_first(slot, chain, &iter, gfn, level) :
+				    rmap_get_first(chain, &iter);
+	     sptep;
+	     sptep = slot->checks ? rmap_check_get_next(slot, &iter, gfn, level) :
+				    rmap_get_next(&iter)) {
 		age_window(slot);
 		if (!age_one_spte(ops, sptep, test_only, st))
 			continue;

@@ -139,6 +139,53 @@ bool rmap_check_sptep(const struct memslot *slot, const uint64_t *sptep, gfn_t g
 	return false;
 }
 
+/* The sptep at iter's position, read from the validated desc; NULL after a report. */
+static uint64_t *checked_entry(const struct memslot *slot, const struct rmap_iterator *iter,
+			       gfn_t gfn, int level)
+{
+	uint64_t *sptep;
+
+	if (!rmap_check_desc(slot, iter->desc, gfn, level))
+		return NULL;
+	sptep = iter->desc->sptes[iter->pos];
+	if (!rmap_check_desc(slot, iter->desc, gfn, level) || !rmap_check_sptep(slot, sptep, gfn, level))
+		return NULL;
+	return sptep;
+}
+
+uint64_t *rmap_check_get_first(const struct memslot *slot, unsigned long val,
+			       struct rmap_iterator *iter, gfn_t gfn, int level)
+{
+	if (!val)
+		return NULL;
+	iter->pos = 0;
+	if (!(val & RMAP_MANY)) {
+		iter->desc = NULL;
+		return rmap_check_sptep(slot, (uint64_t *)val, gfn, level) ? (uint64_t *)val : NULL;
+	}
+	iter->desc = (struct pte_list_desc *)(val & ~RMAP_MANY);
+	return checked_entry(slot, iter, gfn, level);
+}
+
+uint64_t *rmap_check_get_next(const struct memslot *slot, struct rmap_iterator *iter, gfn_t gfn,
+			      int level)
+{
+	struct pte_list_desc *next;
+	uint32_t count;
+
+	if (!iter->desc)
+		return NULL;
+	count = iter->desc->spte_count;
+	next = iter->desc->more;
+	if (!rmap_check_desc(slot, iter->desc, gfn, level))
+		return NULL;
+	if (++iter->pos < count)
+		return checked_entry(slot, iter, gfn, level);
+	iter->desc = next;
+	iter->pos = 0;
+	return next ? checked_entry(slot, iter, gfn, level) : NULL;
+}
+
 /* One desc of a chain: its counts and entries; mixes it into *h. */
 static bool check_one_desc(const struct memslot *slot, gfn_t gfn, int level,
 			   const struct pte_list_desc *d, bool is_head, uint32_t tail, uint64_t *h)
@@ -201,6 +248,9 @@ bool rmap_check_chain(const struct memslot *slot, gfn_t gfn, int level, unsigned
 		/* second pass: counts against what lies behind each desc, entries, fingerprint */
 		d = (const struct pte_list_desc *)(val & ~RMAP_MANY);
 		for (bool head = true; d; d = d->more, head = false) {
+			/* validated before its first read: a broken hold may have freed it since */
+			if (!rmap_check_desc(slot, d, gfn, level))
+				return false;
 			total -= d->spte_count;
 			if (!check_one_desc(slot, gfn, level, d, head, total, &h))
 				return false;

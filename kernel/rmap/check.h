@@ -68,6 +68,19 @@ bool rmap_check_sptep(const struct memslot *slot, const uint64_t *sptep, gfn_t g
 bool rmap_check_chain(const struct memslot *slot, gfn_t gfn, int level, unsigned long val,
 		      uint64_t *fp, uint64_t *nr_descs);
 
+/*
+ * rmap_get_first/next for a walk of a chain its walker holds (checks only), for the case the
+ * hold is broken (a mutation, a bug under test) and a writer frees descs and tables under the
+ * walk: each desc is validated before a field of it is read and again after (a desc freed in
+ * between reads as poison), and each sptep returned has passed rmap_check_sptep. A stale
+ * pointer is reported (uaf, spte-owner) and ends the walk (NULL), never followed. Pool memory
+ * stays mapped while in quarantine, so a read of a just-freed desc does not fault.
+ */
+uint64_t *rmap_check_get_first(const struct memslot *slot, unsigned long val,
+			       struct rmap_iterator *iter, gfn_t gfn, int level);
+uint64_t *rmap_check_get_next(const struct memslot *slot, struct rmap_iterator *iter, gfn_t gfn,
+			      int level);
+
 /* chain-stable: compare head's chain now with the value the lock returned and the fingerprint
  * taken after it. */
 void rmap_check_stable(const struct memslot *slot, struct rmap_head *head, gfn_t gfn, int level,

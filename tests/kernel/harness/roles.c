@@ -114,7 +114,8 @@ static void locked_age_rmap(struct harness *h, struct harness_cpu *c, gfn_t gfn,
 	count_inside(h, c, gfn, level);
 	chain = rmap_op_get(ops, head);
 	if (rmap_check_chain(slot, gfn, level, chain, &fp, &ndesc)) {
-		for (sptep = rmap_get_first(chain, &iter); sptep; sptep = rmap_get_next(&iter)) {
+		for (sptep = rmap_check_get_first(slot, chain, &iter, gfn, level); sptep;
+		     sptep = rmap_check_get_next(slot, &iter, gfn, level)) {
 			/* relaxed: A/D may move under us (accessors, lockless agers) */
 			spte = atomic_read(sptep, MO_RELAXED);
 			c->lage.sptes_seen++;
