@@ -76,7 +76,8 @@ KERNEL_C_SRCS := \
 	kernel/smp/lapic.c \
 	kernel/smp/barrier.c \
 	kernel/smp/watchdog.c \
-	kernel/smp/parallelism.c
+	kernel/smp/parallelism.c \
+	kernel/smp/irq_torture.c
 HOST_TESTS :=
 
 include $(filter-out $(MK_EXCLUDE),$(sort $(wildcard mk/*.mk)))

@@ -53,12 +53,14 @@ ISR_NOERR 28
 ISR_ERR   29
 ISR_ERR   30
 ISR_NOERR 31
-/* interrupts: LAPIC timer (watchdog), wake-up IPI, spurious 8259 IRQ7, spurious LAPIC / IRQ15 */
+/* interrupts: LAPIC timer (watchdog), wake-up IPI, irq_hz= timer, spurious 8259 IRQ7,
+ * spurious LAPIC / IRQ15 */
 ISR_NOERR 32
 ISR_NOERR 33
+ISR_NOERR 34
 ISR_NOERR 247
 ISR_NOERR 255
-	.globl isr_32, isr_33, isr_247, isr_255
+	.globl isr_32, isr_33, isr_34, isr_247, isr_255
 
 isr_common:
 	pushq %rax

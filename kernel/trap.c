@@ -12,6 +12,7 @@
 #include "lapic.h"
 #include "pic.h"
 #include "watchdog.h"
+#include "irq_torture.h"
 #include "power.h"
 #include "arch/x86.h"
 
@@ -94,6 +95,10 @@ void trap_dispatch(struct trap_frame *tf)
 	if (tf->vector == LAPIC_VEC_TIMER) {
 		lapic_eoi();
 		watchdog_tick();
+		return;
+	}
+	if (tf->vector == LAPIC_VEC_TORTURE) {
+		irq_torture_tick();	/* EOIs */
 		return;
 	}
 	if (tf->vector == LAPIC_VEC_WAKE) {

@@ -1,6 +1,6 @@
 /*
  * kernel/arch/idt.c - the interrupt descriptor table, shared by all CPUs.
- * Vectors 0-31 and the LAPIC timer and spurious vectors go to the stubs in boot/isr.S; #DF (8) and NMI (2) run on IST stacks from the
+ * Vectors 0-31, the LAPIC timer, wake and irq_hz= vectors and the spurious vectors go to the stubs in boot/isr.S; #DF (8) and NMI (2) run on IST stacks from the
  * CPU's TSS (kernel/arch/gdt.c) so that a blown stack still gets a report.
  */
 #include <stdint.h>
@@ -24,7 +24,7 @@ _Static_assert(sizeof(struct idt_gate) == 16, "SDM 3A 6.14.1: 16-byte 64-bit gat
 #define GATE_INTERRUPT 0x8e	/* present, DPL 0, 64-bit interrupt gate: IF cleared on entry */
 
 extern const uint64_t isr_stub_table[32];
-extern const char isr_32[], isr_33[], isr_247[], isr_255[];
+extern const char isr_32[], isr_33[], isr_34[], isr_247[], isr_255[];
 
 static struct idt_gate idt[256] __attribute__((aligned(16)));
 
@@ -47,6 +47,7 @@ void idt_init(void)
 	set_gate(8, isr_stub_table[8], GDT_IST_DF);
 	set_gate(LAPIC_VEC_TIMER, (uint64_t)isr_32, 0);
 	set_gate(LAPIC_VEC_WAKE, (uint64_t)isr_33, 0);
+	set_gate(LAPIC_VEC_TORTURE, (uint64_t)isr_34, 0);
 	set_gate(LAPIC_VEC_SPURIOUS, (uint64_t)isr_255, 0);
 	set_gate(PIC_SPURIOUS_BASE + 7, (uint64_t)isr_247, 0);
 }

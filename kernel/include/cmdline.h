@@ -32,6 +32,8 @@ enum cmdline_opt_id {
 	CMDLINE_NAP,
 	CMDLINE_PROFILE,
 	CMDLINE_WINDOW_US,
+	CMDLINE_IRQ_HZ,
+	CMDLINE_WIDEN,
 	CMDLINE_NR_OPTS
 };
 
@@ -69,6 +71,15 @@ enum cmdline_profile {
 	CMDLINE_PROFILE_STRICT,
 	CMDLINE_PROFILE_KVM,
 };
+
+/* widen=: whether the broken variants' steps widen their own race windows (rmap/variants.c) */
+enum cmdline_widen {
+	CMDLINE_WIDEN_ON,
+	CMDLINE_WIDEN_OFF,
+};
+
+/* irq_hz= above this would leave an AP little but its handler (kernel/smp/irq_torture.c) */
+#define CMDLINE_IRQ_HZ_MAX	20000
 
 /* Reserved for the test suite; new self-tests go here and into cmdline.c's selftest_choices[]. */
 enum cmdline_selftest {
@@ -113,6 +124,8 @@ struct cmdline {
 	int nap;		/* enum cmdline_nap */
 	int profile;		/* enum cmdline_profile */
 	unsigned int window_us;	/* agers' torture delay in upstream's re-read window; 0: none */
+	unsigned int irq_hz;	/* LAPIC timer interrupts per second on each AP in a test; 0: none */
+	int widen;		/* enum cmdline_widen */
 	uint32_t given;		/* 1u << enum cmdline_opt_id for each option on the line */
 	const char *image;	/* the skipped leading path token, or NULL */
 	size_t image_len;

@@ -11,6 +11,7 @@
 
 #define LAPIC_VEC_TIMER		0x20
 #define LAPIC_VEC_WAKE		0x21	/* wakes idle APs; the handler only EOIs */
+#define LAPIC_VEC_TORTURE	0x22	/* irq_hz= on an AP (kernel/smp/irq_torture.c) */
 #define LAPIC_VEC_SPURIOUS	0xff
 
 enum lapic_delivery {
@@ -36,5 +37,6 @@ uint64_t lapic_timer_calibrate(void);	/* timer ticks per second (divide by 1) */
 void lapic_timer_periodic(uint32_t hz);
 /* One interrupt at vector after us microseconds, on this CPU (calibrated on the BSP). */
 void lapic_timer_oneshot_us(uint32_t us, uint8_t vector);
+void lapic_timer_stop(void);		/* this CPU's timer: no further interrupt */
 
 #endif

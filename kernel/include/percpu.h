@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "arch/x86.h"
+#include "irq_torture.h"
 
 enum cpu_wait {
 	CPU_WAIT_NONE,		/* running: the heartbeat must move */
@@ -35,6 +36,7 @@ struct percpu {
 	const char *wait_what;		/* "mmu_lock", "barrier smoke", ... */
 	const void *wait_obj;
 	uint64_t wait_since;		/* TSC */
+	struct irq_torture irq;		/* irq_hz= (own CPU only) */
 } __attribute__((aligned(64)));
 
 /* The running CPU's area; valid from the first line of kmain (BSP) and ap_entry (APs). */

@@ -108,7 +108,7 @@ static int opt_set(const struct cmdline_opt *o, struct token v, struct token tok
 	case T_UINT:
 	case T_U64:
 		rc = parse_u64(v, &x);
-		if (rc == CMDLINE_OK && o->type == T_UINT && (x > UINT32_MAX || x < o->min))
+		if (rc == CMDLINE_OK && o->type == T_UINT && (x > (o->max ? o->max : UINT32_MAX) || x < o->min))
 			rc = CMDLINE_ERANGE;
 		if (rc != CMDLINE_OK) {
 			cmdline_msg_add(m, "%s \"%.*s\"; valid values for %s: ",

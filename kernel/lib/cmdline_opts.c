@@ -37,6 +37,10 @@ static const struct cmdline_choice profile_choices[] = {
 	{ "strict", CMDLINE_PROFILE_STRICT },
 	{ "kvm",    CMDLINE_PROFILE_KVM },
 };
+static const struct cmdline_choice widen_choices[] = {
+	{ "on",  CMDLINE_WIDEN_ON },
+	{ "off", CMDLINE_WIDEN_OFF },
+};
 static const struct cmdline_choice level_choices[] = {
 	{ "4k", CMDLINE_LEVEL_4K },
 	{ "2m", CMDLINE_LEVEL_2M },
@@ -45,14 +49,15 @@ static const struct cmdline_choice level_choices[] = {
 
 #define NCHOICES(a) (sizeof(a) / sizeof((a)[0]))
 /* These only fill in a struct cmdline_opt; #field makes the option name the field name. */
-#define OPT_UINT(id, field, min, def, desc) \
-	[id] = { #field, T_UINT, offsetof(struct cmdline, field), min, NULL, 0, LIST_NONE, def, desc }
+#define OPT_UINT(id, field, min, def, desc) OPT_UINT_MAX(id, field, min, 0, def, desc)
+#define OPT_UINT_MAX(id, field, min, max, def, desc) \
+	[id] = { #field, T_UINT, offsetof(struct cmdline, field), min, max, NULL, 0, LIST_NONE, def, desc }
 #define OPT_U64(id, field, def, desc) \
-	[id] = { #field, T_U64, offsetof(struct cmdline, field), 0, NULL, 0, LIST_NONE, def, desc }
+	[id] = { #field, T_U64, offsetof(struct cmdline, field), 0, 0, NULL, 0, LIST_NONE, def, desc }
 #define OPT_CHOICE(id, field, ch, list, def, desc) \
-	[id] = { #field, T_CHOICE, offsetof(struct cmdline, field), 0, ch, NCHOICES(ch), list, def, desc }
+	[id] = { #field, T_CHOICE, offsetof(struct cmdline, field), 0, 0, ch, NCHOICES(ch), list, def, desc }
 #define OPT_LEVELS(id, field, def, desc) \
-	[id] = { #field, T_LEVELS, offsetof(struct cmdline, field), 0, level_choices, \
+	[id] = { #field, T_LEVELS, offsetof(struct cmdline, field), 0, 0, level_choices, \
 		 NCHOICES(level_choices), LIST_NONE, def, desc }
 
 /* A NULL default leaves the field 0 and the choice to the test (see cmdline.given). */
@@ -71,6 +76,8 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_CHOICE(CMDLINE_NAP, nap, nap_choices, LIST_NONE, "auto", "APs halt in waits (auto: above 4x overcommit)"),
 	OPT_CHOICE(CMDLINE_PROFILE, profile, profile_choices, LIST_NONE, "strict", "protocol: strict, or kvm (Linux v6.15+ shapes)"),
 	OPT_UINT(CMDLINE_WINDOW_US, window_us, 0, "0", "agers' delay (us) after an elided lock and per sptep"),
+	OPT_UINT_MAX(CMDLINE_IRQ_HZ, irq_hz, 0, CMDLINE_IRQ_HZ_MAX, "0", "timer interrupts/s on each AP in a test, each burning 1-50 us"),
+	OPT_CHOICE(CMDLINE_WIDEN, widen, widen_choices, LIST_NONE, "on", "broken variants widen their race windows (off: as real bugs)"),
 };
 
 void cmdline_msg_add(struct cmdline_msg *m, const char *fmt, ...)
@@ -108,7 +115,7 @@ void cmdline_msg_values(struct cmdline_msg *m, const struct cmdline_opt *o,
 
 	switch (o->type) {
 	case T_UINT:
-		cmdline_msg_add(m, "decimal or 0x hex from %u to 4294967295", o->min);
+		cmdline_msg_add(m, "decimal or 0x hex from %u to %u", o->min, o->max ? o->max : UINT32_MAX);
 		return;
 	case T_U64:
 		cmdline_msg_add(m, "decimal or 0x hex from 0 to 18446744073709551615");

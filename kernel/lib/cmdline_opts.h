@@ -23,6 +23,7 @@ struct cmdline_opt {
 	enum opt_type type;
 	size_t offset;				/* of the field in struct cmdline */
 	unsigned int min;			/* T_UINT */
+	unsigned int max;			/* T_UINT; 0: UINT32_MAX */
 	const struct cmdline_choice *choices;	/* T_CHOICE, T_LEVELS: the fixed names */
 	size_t nchoices;
 	enum opt_list list;			/* T_CHOICE */

@@ -77,6 +77,13 @@ uint64_t mmu_spte_clear(const struct memslot *slot, uint64_t *sptep, int level);
 
 extern const struct rmap_ops rmap_variants[];
 extern const unsigned rmap_nr_variants;
+/*
+ * widen=on|off: whether the broken variants' steps widen their own race windows (variants.c's
+ * widen_window and lock-plain-store's test-to-set loop). On by default; off, a broken step is
+ * as narrow as the bug it models and only the machine's scheduling (irq_hz=, host preemption)
+ * opens it. Set before a test starts. The correct steps have no widening either way.
+ */
+void rmap_variants_widen(bool on);
 
 /* The variant called name, or NULL. */
 const struct rmap_ops *rmap_ops_find(const char *name);

@@ -29,11 +29,19 @@
 #define WIDEN_SPINS	1024
 #define WIDEN_LONG	262144
 static unsigned widen_calls;	/* atomic */
+static bool widen_off;		/* widen=off: set before a test starts, read-only while it runs */
+
+void rmap_variants_widen(bool on)
+{
+	widen_off = !on;
+}
 
 static void widen_window(const unsigned long *word, unsigned long_every)
 {
 	unsigned spins = WIDEN_SPINS;
 
+	if (widen_off)
+		return;
 	/* relaxed: a statistic deciding when to linger */
 	if (atomic_fetch_add(&widen_calls, 1u, MO_RELAXED) % long_every == 0) {
 		env_cpu_relax();
@@ -90,7 +98,7 @@ static unsigned long lock_plain_store(struct rmap_head *head)
 		return 0;
 	/* widen the test-to-set window by a short busy wait (a yield here would mostly let a
 	 * whole critical section pass, a lost update rather than two holders at once) */
-	for (unsigned i = 0; i < 256; i++)
+	for (unsigned i = 0; i < 256 && !widen_off; i++)
 		(void)atomic_read(&head->val, MO_RELAXED);
 	atomic_set(&head->val, old_val | RMAP_LOCKED, MO_RELAXED);
 	return old_val;

@@ -171,6 +171,11 @@ void lapic_timer_oneshot_us(uint32_t us, uint8_t vector)
 	wr(REG_TIMER_INIT, count > 0xffffffffu ? 0xffffffffu : (uint32_t)(count ? count : 1));
 }
 
+void lapic_timer_stop(void)
+{
+	wr(REG_TIMER_INIT, 0);		/* a zero initial count stops the timer (SDM 11.5.4) */
+}
+
 void lapic_timer_periodic(uint32_t hz)
 {
 	uint64_t count = apic.timer_hz / hz;

@@ -27,6 +27,7 @@
 #include "arch/x86.h"
 #include "cmdline.h"
 #include "console.h"
+#include "irq_torture.h"
 #include "lapic.h"
 #include "percpu.h"
 #include "smp.h"
@@ -139,7 +140,10 @@ void smp_measure_parallelism(int nap_mode)
 static void nap_us(uint32_t us)
 {
 	/* APs run with interrupts off: the timer (or any IPI) ends the halt; its handler EOIs.
-	 * A nap cut short by another interrupt leaves the timer armed: it ends a later one. */
+	 * A nap cut short by another interrupt leaves the timer armed: it ends a later one.
+	 * Under irq_hz= the timer is shared with the ticks and interrupts stay on. */
+	if (irq_torture_nap_us(us))
+		return;
 	lapic_timer_oneshot_us(us, LAPIC_VEC_WAKE);
 	sti_hlt();
 	cli();

@@ -13,6 +13,7 @@
 #include "atomic.h"
 #include "arch/x86.h"
 #include "harness.h"
+#include "irq_torture.h"
 #include "percpu.h"
 #include "pmm.h"
 #include "report.h"
@@ -193,6 +194,8 @@ static void bsp_main(struct harness *h, struct harness_cpu *c)
 
 static void ap_main(struct harness *h, struct harness_cpu *c)
 {
+	/* irq_hz=: from here to the end this AP takes timer interrupts (a stream of its own) */
+	irq_torture_start(h->cl->irq_hz, rng_seed(h->cl->seed, h->ncpus + cpu_id()));
 	/* acquire: pairs with join_aps's release store */
 	while (!atomic_read(&h->stop, MO_ACQUIRE)) {
 		checkpoint_poll(h);
@@ -202,6 +205,7 @@ static void ap_main(struct harness *h, struct harness_cpu *c)
 		/* on a heavily overcommitted machine, let the host run the others (smp.h) */
 		smp_nap_share(&c->nap_last);
 	}
+	irq_torture_stop();
 	/* release: our last steps and statistics happen-before the BSP's final checks */
 	atomic_fetch_add(&h->done, 1u, MO_RELEASE);
 }
@@ -252,6 +256,7 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 	}
 	h->mmu.slot.torture_hold_every = sc->hold_every;
 	h->mmu.slot.torture_window_us = r->cl->window_us;
+	rmap_variants_widen(r->cl->widen == CMDLINE_WIDEN_ON);
 	h->ad_disabled_roots = r->cl->profile == CMDLINE_PROFILE_KVM ?
 			       h->roots * sc->ad_disabled_permille / 1000 : 0;
 	if (mmu_set_profile(&h->mmu, (enum mmu_profile)r->cl->profile, h->ad_disabled_roots)) {

@@ -7,6 +7,7 @@
  */
 #include "format.h"
 #include "harness.h"
+#include "irq_torture.h"
 #include "console.h"
 #include "report.h"
 #include "rmap/rmap_ops.h"
@@ -125,11 +126,12 @@ static void print_setup(const struct harness *h)
 		if (h->bsp_runs[r])
 			la += ksnprintf(also + la, sizeof(also) - (size_t)la, "%s%s", la ? "," : "",
 					harness_role_names[r]);
-	kprintf("  %s: cpus=%u gfns=%llu roots=%u levels=%s seed=%llu mutate=%s profile=%s ad_disabled_roots=%u window_us=%u checkpoint_ms=%u\n",
+	kprintf("  %s: cpus=%u gfns=%llu roots=%u levels=%s seed=%llu mutate=%s profile=%s ad_disabled_roots=%u window_us=%u irq_hz=%u widen=%s checkpoint_ms=%u\n",
 		h->sc->name, h->ncpus, (unsigned long long)h->gfns, h->roots, levels,
 		(unsigned long long)h->cl->seed, h->ops->inv ? h->ops->name : "none",
 		h->mmu.slot.profile == MMU_PROFILE_KVM ? "kvm" : "strict", h->ad_disabled_roots,
-		h->mmu.slot.torture_window_us, h->sc->checkpoint_ms);
+		h->mmu.slot.torture_window_us, h->cl->irq_hz,
+		h->cl->widen == CMDLINE_WIDEN_ON ? "on" : "off", h->sc->checkpoint_ms);
 	kprintf("  %s roles: writer=1 agers=%u accessors=%u locked_agers=%u lockers=%u idle=%u bsp_also=%s\n",
 		h->sc->name, h->count[ROLE_AGER], h->count[ROLE_ACCESSOR],
 		h->count[ROLE_LOCKED_AGER], h->count[ROLE_LOCKER], h->ncpus - 1 - h->naps,
@@ -186,6 +188,28 @@ static void print_roles(const struct harness *h, const struct totals *t, uint64_
 			(unsigned long long)t->lk_acquired, (unsigned long long)t->lk_elided,
 			(unsigned long long)t->lk_inside, (unsigned long long)h->inside_lost,
 			per_s(t->lk_acquired, ms));
+}
+
+/* irq_hz=: the timer interrupts the APs took and the time their handlers burned. */
+static void print_irq(const struct harness *h, uint64_t ms)
+{
+	uint64_t ticks = 0, burned_us = 0, n, us;
+	unsigned aps = 0;
+
+	if (!h->cl->irq_hz)
+		return;
+	for (unsigned i = 1; i < h->ncpus; i++) {
+		if (h->cpu[i].role == ROLE_IDLE)
+			continue;
+		irq_torture_stats(i, &n, &us);
+		ticks += n;
+		burned_us += us;
+		aps++;
+	}
+	kprintf("  %s irq: hz=%u aps=%u ticks=%llu ticks_ps_per_ap=%llu burned_ms=%llu (timer interrupts on the APs, each burning a seeded 1..%u us)\n",
+		h->sc->name, h->cl->irq_hz, aps, (unsigned long long)ticks,
+		aps ? per_s(ticks, ms) / aps : 0, (unsigned long long)(burned_us / 1000),
+		1000000 / h->cl->irq_hz / 4 < IRQ_BURN_MAX_US ? 1000000 / h->cl->irq_hz / 4 : IRQ_BURN_MAX_US);
 }
 
 /* Steps per second of each CPU, "cpu:role-letter:rate", eight to a line. */
@@ -293,6 +317,7 @@ void harness_summary(struct harness *h)
 		spins += t.spin[l].spins;
 	print_setup(h);
 	print_roles(h, &t, ms);
+	print_irq(h, ms);
 	print_cpus(h, ms);
 	print_locks(h, &t);
 	print_spin_time(h);
