@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # finding.sh [RUN-QEMU-ARGS...]: README's "Upstream findings", reproduced (issue 11). Boots
-# elided-refill under profile=kvm with FINDING_OPTIONS (default window_us=20) for at most
+# elided-refill under profile=kvm with FINDING_OPTIONS (default irq_hz=1000 window_us=20; README
+# "Upstream findings" has the command and its measured rates) for at most
 # FINDING_SECONDS (default 10) and expects upstream's re-read after an elided lock to be
 # caught: exit 1, a VIOLATION of uaf, spte-owner or chain-stable whose detail is the walk of a
 # re-read chain ("kvm re-read: ..." with the interleaving: when the lock was elided, when the
@@ -13,7 +14,7 @@
 . "$(dirname "$0")/lib.sh"
 
 secs=${FINDING_SECONDS:-10}
-opts=${FINDING_OPTIONS:-window_us=20}
+opts=${FINDING_OPTIONS:-irq_hz=1000 window_us=20}
 run_args "$@"
 boot --timeout 180 "${args[@]}" --cmdline "test=elided-refill seconds=$secs profile=kvm $opts"
 expect "exit status (the finding is a failing test)" 1 "$status"

@@ -18,7 +18,8 @@
 # A race is caught with a probability, not for sure (age-plain-rmw at -smp 16 and 5 s: missed
 # 1 run in 4 under TCG), so an uncaught mutation gets up to MUTATION_TRIES runs (default 3),
 # the later ones twice as long, and the table's tries column says how many it took.
-# MUTATION_OPTIONS: more kernel options for every run (e.g. profile=kvm). Under profile=kvm the
+# MUTATION_OPTIONS: more kernel options for every run (e.g. profile=kvm, or widen=off
+# irq_hz=1000: the broken steps as narrow as real bugs, found by the machine's scheduling). Under profile=kvm the
 # protocol itself can trip `uaf` (upstream's walk of a chain re-read after an elided lock,
 # README "Upstream findings", rare in age-vs-zap) and its damage: a run in which that walk
 # reported ("kvm re-read: ..." lines) catches nothing, the mutation gets its next try.
