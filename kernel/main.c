@@ -57,6 +57,15 @@ static __attribute__((noreturn)) void list_mutations(void)
 }
 
 /* A mutation of a step, or of a contract, that only one profile has is refused by the other. */
+/* reread= chooses one of kvm's steps: under strict, which never re-reads, it is refused. */
+static void check_reread_profile(const struct cmdline *cl)
+{
+	if (!cmdline_given(cl, CMDLINE_REREAD) || cl->profile == CMDLINE_PROFILE_KVM)
+		return;
+	kprintf("error: reread= chooses profile=kvm's walk after an elided lock; profile=strict never re-reads: give profile=kvm or drop reread=\n");
+	machine_finish(EXIT_USAGE);
+}
+
 static void check_mutation_profile(const struct cmdline *cl)
 {
 	const struct rmap_ops *ops;
@@ -138,6 +147,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	if (cl.mutate == CMDLINE_HELP)
 		list_mutations();
 	check_mutation_profile(&cl);
+	check_reread_profile(&cl);
 
 	smp_measure_parallelism(cl.nap);
 	watchdog_start(cl.watchdog * 1000);

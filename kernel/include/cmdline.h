@@ -33,6 +33,7 @@ enum cmdline_opt_id {
 	CMDLINE_PROFILE,
 	CMDLINE_WINDOW_US,
 	CMDLINE_IRQ_HZ,
+	CMDLINE_REREAD,
 	CMDLINE_WIDEN,
 	CMDLINE_NR_OPTS
 };
@@ -70,6 +71,12 @@ enum cmdline_nap {
 enum cmdline_profile {
 	CMDLINE_PROFILE_STRICT,
 	CMDLINE_PROFILE_KVM,
+};
+
+/* reread=: profile=kvm's walk after an elided lock (kernel/rmap/age.c); strict refuses it */
+enum cmdline_reread {
+	CMDLINE_REREAD_ON,
+	CMDLINE_REREAD_OFF,
 };
 
 /* widen=: whether the broken variants' steps widen their own race windows (rmap/variants.c) */
@@ -125,6 +132,7 @@ struct cmdline {
 	int profile;		/* enum cmdline_profile */
 	unsigned int window_us;	/* agers' torture delay in upstream's re-read window; 0: none */
 	unsigned int irq_hz;	/* LAPIC timer interrupts per second on each AP in a test; 0: none */
+	int reread;		/* enum cmdline_reread */
 	int widen;		/* enum cmdline_widen */
 	uint32_t given;		/* 1u << enum cmdline_opt_id for each option on the line */
 	const char *image;	/* the skipped leading path token, or NULL */

@@ -41,6 +41,10 @@ static const struct cmdline_choice widen_choices[] = {
 	{ "on",  CMDLINE_WIDEN_ON },
 	{ "off", CMDLINE_WIDEN_OFF },
 };
+static const struct cmdline_choice reread_choices[] = {
+	{ "on",  CMDLINE_REREAD_ON },
+	{ "off", CMDLINE_REREAD_OFF },
+};
 static const struct cmdline_choice level_choices[] = {
 	{ "4k", CMDLINE_LEVEL_4K },
 	{ "2m", CMDLINE_LEVEL_2M },
@@ -77,6 +81,7 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_CHOICE(CMDLINE_PROFILE, profile, profile_choices, LIST_NONE, "strict", "protocol: strict, or kvm (Linux v6.15+ shapes)"),
 	OPT_UINT(CMDLINE_WINDOW_US, window_us, 0, "0", "agers' delay (us) after an elided lock and per sptep"),
 	OPT_UINT_MAX(CMDLINE_IRQ_HZ, irq_hz, 0, CMDLINE_IRQ_HZ_MAX, "0", "timer interrupts/s on each AP in a test, each burning 1-50 us"),
+	OPT_CHOICE(CMDLINE_REREAD, reread, reread_choices, LIST_NONE, "on", "kvm: walk the head re-read after an elided lock (off: skip)"),
 	OPT_CHOICE(CMDLINE_WIDEN, widen, widen_choices, LIST_NONE, "on", "broken variants widen their race windows (off: as real bugs)"),
 };
 

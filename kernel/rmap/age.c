@@ -125,8 +125,9 @@ static bool age_rmap(struct memslot *slot, const struct rmap_ops *ops, struct rm
 
 		st->rmaps_elided++;
 		age_window(slot);
-		/* strict: nothing to walk. kvm: upstream re-reads the head and walks what it finds. */
-		if (slot->profile == MMU_PROFILE_KVM)
+		/* strict: nothing to walk. kvm: upstream re-reads the head and walks what it finds
+		 * (reread=off, kvm's other shapes without this one: nothing, as strict) */
+		if (slot->profile == MMU_PROFILE_KVM && !slot->no_reread)
 			young = age_rmap_reread(slot, ops, head, gfn, level, test_only, t_elided, st);
 	}
 	/* As KVM, the unlock runs even when the lock was elided: it is the no-op then. */

@@ -38,6 +38,7 @@ struct memslot {
 	struct parray rmap[MMU_MAX_LEAF_LEVEL];	/* [level - 1]: struct rmap_cell */
 	const struct rmap_ops *ops;
 	enum mmu_profile profile;
+	bool no_reread;			/* kvm with reread=off: after an elided lock, walk nothing */
 	bool checks;			/* run the DESIGN §4 checks on the hot paths */
 	unsigned torture_hold_every;	/* 1 in N rmap-lock holds relaxes inside (0: never) */
 	unsigned torture_window_us;	/* agers: delay after an elided lock and per SPTE read */

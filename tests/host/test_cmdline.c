@@ -71,17 +71,18 @@ static const struct good_case good_cases[] = {
 	{ "seconds=6\0bogus", 15, { .seconds = 6, .given = B(CMDLINE_SECONDS) } },
 	{ "test=age-vs-zap seconds=1 seed=2 mutate=no-recheck gfns=3 levels=2m agers=4 accessors=5 "
 	  "on_finish=reboot selftest=fault-ud watchdog=3 nap=off profile=kvm window_us=25 irq_hz=20000 "
-	  "widen=off", 0,
+	  "reread=off widen=off", 0,
 	  { .test = 0, .seconds = 1, .seed = 2, .mutate = 1, .gfns = 3, .levels = CMDLINE_LEVEL_2M,
 	    .agers = 4, .accessors = 5, .on_finish = CMDLINE_FINISH_REBOOT,
 	    .selftest = CMDLINE_SELFTEST_FAULT_UD, .watchdog = 3, .nap = CMDLINE_NAP_OFF,
 	    .profile = CMDLINE_PROFILE_KVM, .window_us = 25, .irq_hz = 20000,
-	    .widen = CMDLINE_WIDEN_OFF,
+	    .reread = CMDLINE_REREAD_OFF, .widen = CMDLINE_WIDEN_OFF,
 	    .given = (1u << CMDLINE_NR_OPTS) - 1 } },
 	{ "window_us=0 profile=strict", 0,
 	  { .given = B(CMDLINE_WINDOW_US) | B(CMDLINE_PROFILE) } },
 	{ "irq_hz=0 widen=on", 0, { .given = B(CMDLINE_IRQ_HZ) | B(CMDLINE_WIDEN) } },
 	{ "irq_hz=0x3e8", 0, { .irq_hz = 1000, .given = B(CMDLINE_IRQ_HZ) } },
+	{ "reread=on", 0, { .given = B(CMDLINE_REREAD) } },
 };
 
 struct bad_case {
@@ -134,6 +135,8 @@ static const struct bad_case bad_cases[] = {
 	{ "irq_hz=20001", CMDLINE_ERANGE,
 	  { "number out of range in \"irq_hz=20001\"", "valid values for irq_hz: decimal or 0x hex from 0 to 20000" } },
 	{ "irq_hz=-1", CMDLINE_ENUMBER, { "malformed number in \"irq_hz=-1\"", "from 0 to 20000" } },
+	{ "reread=sometimes", CMDLINE_EVALUE,
+	  { "unknown value in \"reread=sometimes\"", "valid values for reread: on off" } },
 	{ "widen=maybe", CMDLINE_EVALUE,
 	  { "unknown value in \"widen=maybe\"", "valid values for widen: on off" } },
 	{ "nap=sometimes", CMDLINE_EVALUE,
@@ -195,6 +198,7 @@ static struct cmdline expected(const struct cmdline *w)
 	if (w->given & B(CMDLINE_PROFILE))   e.profile = w->profile;
 	if (w->given & B(CMDLINE_WINDOW_US)) e.window_us = w->window_us;
 	if (w->given & B(CMDLINE_IRQ_HZ))    e.irq_hz = w->irq_hz;
+	if (w->given & B(CMDLINE_REREAD))    e.reread = w->reread;
 	if (w->given & B(CMDLINE_WIDEN))     e.widen = w->widen;
 	e.given = w->given;
 	e.image = w->image;
@@ -221,7 +225,7 @@ static bool same(const struct cmdline *got, const struct cmdline *w, char *why, 
 	       got->accessors == want->accessors && got->watchdog == want->watchdog &&
 	       got->nap == want->nap && got->profile == want->profile &&
 	       got->window_us == want->window_us && got->irq_hz == want->irq_hz &&
-	       got->widen == want->widen &&
+	       got->widen == want->widen && got->reread == want->reread &&
 	       got->image_len == ilen && (ilen == 0 || memcmp(got->image, img, ilen) == 0);
 }
 
@@ -296,7 +300,7 @@ static void run_usage(void)
 		"test=age-vs-zap", "seconds=10", "seed=1", "mutate=none", "gfns=<test's>", "levels=<test's>",
 		"agers=<test's>", "accessors=<test's>", "on_finish=auto", "selftest=none", "watchdog=10",
 		"nap=auto", "auto on off", "profile=strict", "strict kvm", "window_us=0", "irq_hz=0",
-		"widen=on",
+		"widen=on", "reread=on",
 		"age-vs-zap", "ager-plain-rmw", "auto qemu-exit halt reboot poweroff",
 		"comma-separated list of 4k 2m 1g", "test40",
 	};

@@ -30,4 +30,7 @@ refused "profile=linux" "the valid profiles listed" 'strict.*kvm'
 refused "window_us=-5" "the option named" 'window_us'
 refused "irq_hz=50000" "the valid range given" 'irq_hz.*from 0 to 20000'
 refused "widen=none" "the valid values listed" 'widen: on off'
+refused "reread=maybe" "the valid values listed" 'reread: on off'
+# reread= picks one of kvm's steps: strict (the default profile) never re-reads
+refused "reread=off" "the reason given" "^error: reread= chooses profile=kvm's walk"
 finish

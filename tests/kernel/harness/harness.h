@@ -61,6 +61,8 @@ struct scenario {
 	unsigned lock_hold_max;		/* lockers: pauses inside the lock, 0..lock_hold_max */
 	unsigned lock_think_max;	/* lockers: pauses between two locks, 0..lock_think_max */
 	unsigned ad_disabled_permille;	/* profile=kvm: roots whose A/D are disabled (access tracking) */
+	unsigned focus_every_ms;	/* hot spots: a focus phase starts this often (0: none) */
+	unsigned focus_ms;		/* and lasts this long (writer.c, harness_focus_update) */
 };
 
 /* Power-of-two buckets of TSC cycles, as env.h's spin statistics. */
@@ -127,6 +129,8 @@ struct harness {
 	/* shared: written by the writer, read by any role */
 	uint64_t recent[HARNESS_RECENT] __attribute__((aligned(64)));	/* atomic */
 	uint64_t recent_pos;		/* the writer's */
+	uint64_t focus;			/* atomic: the focus phase's spot (writer.c), 0: none */
+	uint64_t focus_phases;		/* the writer's: phases begun */
 	uint64_t inside[HARNESS_INSIDE] __attribute__((aligned(64)));	/* atomic */
 };
 
@@ -140,6 +144,10 @@ void harness_run(const struct scenario *sc, const struct test_run *r);
 /* writer.c */
 void writer_step(struct harness *h, struct harness_cpu *c);
 gfn_t harness_pick_gfn(struct harness *h, struct harness_cpu *c, unsigned *root);
+/* BSP, between its steps: begin or end a focus phase by the clock (now: TSC). */
+void harness_focus_update(struct harness *h, uint64_t now);
+/* Is a focus phase on? (Agers then age one gfn at a time.) */
+bool harness_focused(struct harness *h);
 
 /* roles.c: one step of each role; role_steps[] indexes them by enum harness_role. */
 extern void (*const role_steps[NR_ROLES])(struct harness *h, struct harness_cpu *c);

@@ -52,6 +52,11 @@ static void pick_range(struct harness *h, struct harness_cpu *c, gfn_t *start, g
 {
 	unsigned root;
 
+	if (harness_focused(h)) {
+		*start = harness_pick_gfn(h, c, &root);
+		*end = *start + 1;
+		return;
+	}
 	if (!rng_below(&c->rng, 32)) {
 		*start = h->mmu.slot.base_gfn;
 		*end = *start + h->gfns;

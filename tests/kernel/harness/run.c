@@ -179,6 +179,7 @@ static void bsp_main(struct harness *h, struct harness_cpu *c)
 		role_run(h, c, bsp_pick(h, c));
 		cpu_heartbeat();
 		now = rdtsc();
+		harness_focus_update(h, now);
 		if (now >= h->checkpoint_due) {
 			harness_checkpoint(h);
 			if (decided(h))
@@ -256,6 +257,7 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 	}
 	h->mmu.slot.torture_hold_every = sc->hold_every;
 	h->mmu.slot.torture_window_us = r->cl->window_us;
+	h->mmu.slot.no_reread = r->cl->reread == CMDLINE_REREAD_OFF;
 	rmap_variants_widen(r->cl->widen == CMDLINE_WIDEN_ON);
 	h->ad_disabled_roots = r->cl->profile == CMDLINE_PROFILE_KVM ?
 			       h->roots * sc->ad_disabled_permille / 1000 : 0;
@@ -299,6 +301,7 @@ void harness_run(const struct scenario *sc, const struct test_run *r)
 	h->checkpoints = h->unstuck = h->inside_lost = 0;
 	h->next_scan = 0;
 	h->recent_pos = 0;
+	h->focus = h->focus_phases = 0;
 	__builtin_memset(&h->checkpoint_hist, 0, sizeof(h->checkpoint_hist));
 	__builtin_memset(h->recent, 0, sizeof(h->recent));
 	__builtin_memset(h->inside, 0, sizeof(h->inside));

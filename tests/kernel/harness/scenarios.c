@@ -7,7 +7,8 @@
  *                    D for dirty logging, while agers age random ranges without mmu_lock and
  *                    accessors set A/D (under kvm a quarter of the roots run with A/D
  *                    disabled: agers mark their SPTEs for access tracking, accessors restore
- *                    them as KVM's fast page fault does). The
+ *                    them as KVM's fast page fault does). For 20 ms of every 40 all roles
+ *                    focus on one gfn in two roots (writer.c: hot spots). The
  *                    protocol's main race: an ager holding a chain read-only while the writer
  *                    waits to change it, and SPTEs zapped under an ager's read-only lock.
  * rmap-lock-torture  few heads, many lockers: most APs take and drop read-only rmap locks
@@ -50,6 +51,7 @@ const struct scenario scenarios[] = {
 		.burst_max = 16, .zap_range_max = 64, .age_range_max = 64, .hot_permille = 500,
 		.share = { [ROLE_AGER] = 2, [ROLE_ACCESSOR] = 1 },
 		.checkpoint_ms = 250, .hold_every = 64, .ad_disabled_permille = 250,
+		.focus_every_ms = 40, .focus_ms = 20,
 	},
 	{
 		.name = "rmap-lock-torture", .gfns = 8, .roots = 24,

@@ -11,6 +11,13 @@
  * Owns h->recent[], the ring of leaves it installed lately (written here with relaxed stores,
  * read by every role with relaxed loads: a hint where the action is, nothing is published
  * through it), so that zaps, accessors and agers meet the leaves the writer is working on.
+ *
+ * Also owns h->focus, the hot spot (scenario.focus_every_ms/focus_ms): for focus_ms of every
+ * focus_every_ms, every role's picks go to one gfn in two roots (under kvm one with A/D
+ * disabled, one with them enabled), new ones each phase, and agers age that gfn alone.
+ * A race a few instructions wide (a broken step with widen=off, as a real bug) needs two CPUs
+ * on one SPTE at the same moment; spread over a whole slot they almost never are, on a guest's
+ * hot page they are all the time. Relaxed like recent[]: a hint, nothing published through it.
  */
 #include "atomic.h"
 #include "harness.h"
@@ -37,10 +44,58 @@ static void remember(struct harness *h, unsigned root, gfn_t gfn, int level)
 		   MO_RELAXED);
 }
 
+/* gfn, or the slot's last gfn if gfn lies beyond it */
+static gfn_t slot_gfn(const struct harness *h, gfn_t gfn)
+{
+	return gfn < h->mmu.slot.base_gfn + h->gfns ? gfn : h->mmu.slot.base_gfn + h->gfns - 1;
+}
+
+/* focus: gfn in bits 0-39, the two roots in 40-47 and 48-55, bit 63 set when on */
+#define FOCUS_ON	(1ull << 63)
+
+bool harness_focused(struct harness *h)
+{
+	/* relaxed: a hint (see the header) */
+	return atomic_read(&h->focus, MO_RELAXED) != 0;
+}
+
+void harness_focus_update(struct harness *h, uint64_t now)
+{
+	uint64_t every = h->hz / 1000 * h->sc->focus_every_ms, phase, z, gfn;
+	unsigned ad = h->ad_disabled_roots, r0, r1;
+	bool on;
+
+	if (!every)
+		return;
+	phase = (now - h->t0) / every;
+	on = (now - h->t0) % every < h->hz / 1000 * h->sc->focus_ms;
+	if (!on) {
+		if (h->focus)
+			atomic_set(&h->focus, 0, MO_RELAXED);
+		return;
+	}
+	if (h->focus && phase + 1 == h->focus_phases)
+		return;			/* this phase's spot is set */
+	h->focus_phases = phase + 1;
+	z = rng_seed(h->cl->seed ^ 0xf0c5, (unsigned)phase);
+	gfn = z % h->gfns;
+	/* one root of each kind when kvm has A/D-disabled roots, else two at random */
+	r0 = ad && ad < h->roots ? (unsigned)(z >> 40) % ad : (unsigned)(z >> 40) % h->roots;
+	r1 = ad && ad < h->roots ? ad + (unsigned)(z >> 48) % (h->roots - ad) :
+				   (unsigned)(z >> 48) % h->roots;
+	atomic_set(&h->focus, FOCUS_ON | (uint64_t)r1 << 48 | (uint64_t)r0 << 40 |
+		   (h->mmu.slot.base_gfn + gfn), MO_RELAXED);
+}
+
 gfn_t harness_pick_gfn(struct harness *h, struct harness_cpu *c, unsigned *root)
 {
-	uint64_t e = 0;
+	/* relaxed: see the header */
+	uint64_t e = atomic_read(&h->focus, MO_RELAXED);
 
+	if (e) {
+		*root = (unsigned)(e >> (rng_below(&c->rng, 2) ? 48 : 40) & 0xff);
+		return slot_gfn(h, e & ((1ull << 40) - 1));
+	}
 	if (rng_below(&c->rng, 1000) < h->sc->hot_permille)
 		/* relaxed: see the header */
 		e = atomic_read(&h->recent[rng_below(&c->rng, HARNESS_RECENT)], MO_RELAXED);
@@ -50,8 +105,7 @@ gfn_t harness_pick_gfn(struct harness *h, struct harness_cpu *c, unsigned *root)
 	}
 	*root = (unsigned)(e >> 40 & 0xffff);
 	/* a gfn the recent leaf maps (the leaf's first, for a 4K one) */
-	e = (e & ((1ull << 40) - 1)) + rng_below(&c->rng, pages_per_level((int)(e >> 56)));
-	return e < h->mmu.slot.base_gfn + h->gfns ? e : h->mmu.slot.base_gfn + h->gfns - 1;
+	return slot_gfn(h, (e & ((1ull << 40) - 1)) + rng_below(&c->rng, pages_per_level((int)(e >> 56))));
 }
 
 static int pick_level(struct harness *h, struct harness_cpu *c)
