@@ -20,6 +20,9 @@ static struct {
 	uint64_t violations;	/* atomic: any CPU */
 	const char *first_inv;	/* atomic: first violation's id, set once per test */
 	const char *error;	/* atomic: first harness error, set once per test */
+	const char *inv_name[REPORT_MAX_INVS];	/* atomic: invariants seen in this test */
+	uint64_t inv_count[REPORT_MAX_INVS];	/* atomic: their violations so far */
+	uint64_t unprinted;	/* atomic: violations counted, not printed */
 	char error_text[160];
 	int finishing;		/* atomic: one CPU ends the run */
 } rep = { .test = "init" };
@@ -31,6 +34,11 @@ void report_test_begin(const char *name)
 	__atomic_store_n(&rep.violations, 0, __ATOMIC_RELAXED);
 	__atomic_store_n(&rep.first_inv, NULL, __ATOMIC_RELAXED);
 	__atomic_store_n(&rep.error, NULL, __ATOMIC_RELAXED);
+	__atomic_store_n(&rep.unprinted, 0, __ATOMIC_RELAXED);
+	for (unsigned i = 0; i < REPORT_MAX_INVS; i++) {
+		__atomic_store_n(&rep.inv_name[i], NULL, __ATOMIC_RELAXED);
+		__atomic_store_n(&rep.inv_count[i], 0, __ATOMIC_RELAXED);
+	}
 }
 
 const char *report_current_test(void)
@@ -43,30 +51,76 @@ uint64_t report_violations(void)
 	return __atomic_load_n(&rep.violations, __ATOMIC_RELAXED);
 }
 
-void report_violation(const char *inv, const char *fmt, ...)
+/* The invariant's line count in this test; NULL when the table is full (then counted alone). */
+static uint64_t *inv_lines(const char *inv)
+{
+	for (unsigned i = 0; i < REPORT_MAX_INVS; i++) {
+		const char *name = __atomic_load_n(&rep.inv_name[i], __ATOMIC_ACQUIRE);
+
+		if (!name) {
+			const char *none = NULL;
+
+			/* acq_rel: the name is read by others that then use its slot */
+			if (__atomic_compare_exchange_n(&rep.inv_name[i], &none, inv, false,
+							__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+				return &rep.inv_count[i];
+			name = none;
+		}
+		if (name == inv || strcmp(name, inv) == 0)
+			return &rep.inv_count[i];
+	}
+	return NULL;
+}
+
+bool report_violation_counted(const char *inv)
 {
 	const char *none = NULL;
-	/* relaxed: a count; the line itself is ordered by the console lock */
-	uint64_t n = __atomic_add_fetch(&rep.violations, 1, __ATOMIC_RELAXED);
-	char line[KPRINTF_MAX];
-	int len;
-	va_list ap;
+	uint64_t *lines = inv_lines(inv), n;
 
+	/* relaxed: counts; the lines themselves are ordered by the console lock */
+	__atomic_add_fetch(&rep.violations, 1, __ATOMIC_RELAXED);
 	__atomic_compare_exchange_n(&rep.first_inv, &none, inv, false,
 				    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+	n = lines ? __atomic_add_fetch(lines, 1, __ATOMIC_RELAXED) : REPORT_LINES_PER_INV + 2;
 	/* a fault ends the run: its line is printed however many came before it */
-	if (n > REPORT_FULL_VIOLATIONS && strcmp(inv, "fault") != 0)
-		return;
-	len = ksnprintf(line, sizeof(line), "VIOLATION inv=%s test=%s cpu=%u ",
-			inv, rep.test, cpu_id());
+	if (n <= REPORT_LINES_PER_INV || strcmp(inv, "fault") == 0)
+		return true;
+	__atomic_add_fetch(&rep.unprinted, 1, __ATOMIC_RELAXED);
+	if (n == REPORT_LINES_PER_INV + 1)
+		kprintf("  (further %s violations in test %s are counted, not printed)\n", inv, rep.test);
+	return false;
+}
+
+static void violation_line(const char *inv, const char *fmt, va_list ap)
+{
+	char line[KPRINTF_MAX];
+	int len = ksnprintf(line, sizeof(line), "VIOLATION inv=%s test=%s cpu=%u ",
+			    inv, rep.test, cpu_id());
+
 	if (len < 0 || (size_t)len >= sizeof(line))
 		len = 0;
-	va_start(ap, fmt);
 	kvsnprintf(line + len, sizeof(line) - (size_t)len, fmt, ap);
-	va_end(ap);
 	kprintf("%s\n", line);
-	if (n == REPORT_FULL_VIOLATIONS)
-		kprintf("  (further violations in test %s are counted, not printed)\n", rep.test);
+}
+
+void report_violation_line(const char *inv, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	violation_line(inv, fmt, ap);
+	va_end(ap);
+}
+
+void report_violation(const char *inv, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!report_violation_counted(inv))
+		return;
+	va_start(ap, fmt);
+	violation_line(inv, fmt, ap);
+	va_end(ap);
 }
 
 void report_error(const char *fmt, ...)
@@ -95,6 +149,10 @@ static bool end_line(const char *stats)
 		return true;
 	}
 	rep.failed++;
+	if (__atomic_load_n(&rep.unprinted, __ATOMIC_RELAXED))
+		kprintf("  %s: %llu of %llu violations counted, not printed (%u per invariant are)\n",
+			rep.test, (unsigned long long)__atomic_load_n(&rep.unprinted, __ATOMIC_RELAXED),
+			(unsigned long long)v, REPORT_LINES_PER_INV);
 	if (err)
 		kprintf("not ok %u - %s violations=%llu first=%s error=\"%s\"\n", rep.number,
 			rep.test, (unsigned long long)v, first ? first : "none", err);

@@ -197,17 +197,20 @@ uint64_t env_violations_of(const char *inv)
 
 void env_violation(const char *inv, uint64_t gfn, int level, const char *fmt, ...)
 {
-	uint64_t ms = tsc_ns(rdtsc() - env.t0) / 1000000;
+	uint64_t ms;
 	char detail[320];
 	va_list ap;
 
+	/* relaxed: a count; report_violation_line orders the line */
+	__atomic_fetch_add(&env.count[inv_slot(inv)], 1, __ATOMIC_RELAXED);
+	if (!report_violation_counted(inv))
+		return;		/* past the invariant's printed lines: counted, nothing formatted */
+	ms = tsc_ns(rdtsc() - env.t0) / 1000000;
 	va_start(ap, fmt);
 	kvsnprintf(detail, sizeof(detail), fmt, ap);
 	va_end(ap);
-	/* relaxed: a count; report_violation orders the line */
-	__atomic_fetch_add(&env.count[inv_slot(inv)], 1, __ATOMIC_RELAXED);
-	report_violation(inv, "gfn=%llx level=%d t_ms=%llu detail=\"%s\"", (unsigned long long)gfn,
-			 level, (unsigned long long)ms, detail);
+	report_violation_line(inv, "gfn=%llx level=%d t_ms=%llu detail=\"%s\"", (unsigned long long)gfn,
+			      level, (unsigned long long)ms, detail);
 }
 
 void env_assert_fail(const char *expr, const char *file, int line)

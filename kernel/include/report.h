@@ -10,12 +10,20 @@
 #include <stdint.h>
 #include <stdbool.h>
 
-#define REPORT_FULL_VIOLATIONS 10	/* printed in full; the rest are only counted */
+/* Per invariant, the first REPORT_LINES_PER_INV violations of a test are printed in full;
+ * the rest are counted in O(1), unformatted, and the test's end says how many (a fault, which
+ * ends the run, is always printed). */
+#define REPORT_LINES_PER_INV	10
+#define REPORT_MAX_INVS		16	/* invariant names one test can tell apart */
 
 void report_test_begin(const char *name);
 /* fmt continues the line after "cpu=<n>": space-separated key=value pairs, e.g.
  * "gfn=0x12 level=1 detail=\"...\"" (keys [a-z_]+, values quoted when they hold spaces) */
 void report_violation(const char *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The two halves of report_violation, for a caller that formats its own detail: count it,
+ * and true if its line is to be printed (then report_violation_line prints it). */
+bool report_violation_counted(const char *inv);
+void report_violation_line(const char *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* a harness or environment problem: the test fails with first=none and the text as error= */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ends the current test; fmt is the stats tail of the ok line */
