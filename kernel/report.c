@@ -11,6 +11,7 @@
 #include "percpu.h"
 #include "power.h"
 #include "smp.h"
+#include "tsc.h"
 #include "arch/x86.h"
 
 static struct {
@@ -23,6 +24,8 @@ static struct {
 	const char *inv_name[REPORT_MAX_INVS];	/* atomic: invariants seen in this test */
 	uint64_t inv_count[REPORT_MAX_INVS];	/* atomic: their violations so far */
 	uint64_t unprinted;	/* atomic: violations counted, not printed */
+	const char *deciding;	/* BSP between tests: the invariant that decides, NULL: any */
+	uint64_t verdict_due;	/* atomic: TSC of the verdict deadline, 0: none */
 	char error_text[160];
 	int finishing;		/* atomic: one CPU ends the run */
 } rep = { .test = "init" };
@@ -35,6 +38,8 @@ void report_test_begin(const char *name)
 	__atomic_store_n(&rep.first_inv, NULL, __ATOMIC_RELAXED);
 	__atomic_store_n(&rep.error, NULL, __ATOMIC_RELAXED);
 	__atomic_store_n(&rep.unprinted, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&rep.verdict_due, 0, __ATOMIC_RELAXED);
+	rep.deciding = NULL;
 	for (unsigned i = 0; i < REPORT_MAX_INVS; i++) {
 		__atomic_store_n(&rep.inv_name[i], NULL, __ATOMIC_RELAXED);
 		__atomic_store_n(&rep.inv_count[i], 0, __ATOMIC_RELAXED);
@@ -72,10 +77,34 @@ static uint64_t *inv_lines(const char *inv)
 	return NULL;
 }
 
+void report_deciding_inv(const char *inv)
+{
+	rep.deciding = inv;
+}
+
+void report_verdict_disarm(void)
+{
+	/* ~0: disarmed for the rest of the test (0 would let the next violation arm it) */
+	__atomic_store_n(&rep.verdict_due, ~0ull, __ATOMIC_RELAXED);
+}
+
+uint64_t report_verdict_due(void)
+{
+	uint64_t due = __atomic_load_n(&rep.verdict_due, __ATOMIC_RELAXED);
+
+	return due == ~0ull ? 0 : due;
+}
+
 bool report_violation_counted(const char *inv)
 {
 	const char *none = NULL;
-	uint64_t *lines = inv_lines(inv), n;
+	uint64_t *lines = inv_lines(inv), n, zero = 0;
+
+	/* relaxed: the watchdog reads it on the BSP at its next tick; a tick late is harmless */
+	if (!rep.deciding || strcmp(rep.deciding, inv) == 0)
+		__atomic_compare_exchange_n(&rep.verdict_due, &zero,
+					    rdtsc() + tsc_hz() / 1000 * REPORT_VERDICT_MS, false,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED);
 
 	/* relaxed: counts; the lines themselves are ordered by the console lock */
 	__atomic_add_fetch(&rep.violations, 1, __ATOMIC_RELAXED);
@@ -139,6 +168,7 @@ void report_error(const char *fmt, ...)
 
 static bool end_line(const char *stats)
 {
+	report_verdict_disarm();
 	uint64_t v = report_violations();
 	const char *first = __atomic_load_n(&rep.first_inv, __ATOMIC_RELAXED);
 	const char *err = __atomic_load_n(&rep.error, __ATOMIC_RELAXED);

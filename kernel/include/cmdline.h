@@ -95,6 +95,8 @@ enum cmdline_selftest {
 	CMDLINE_SELFTEST_FAULT_PF,	/* touch an unmapped address */
 	CMDLINE_SELFTEST_FAULT_GP,	/* load a non-canonical address */
 	CMDLINE_SELFTEST_STALL_AP,	/* one AP stops making progress: the watchdog must fire */
+	CMDLINE_SELFTEST_HANG_AFTER_VIOLATION,	/* an AP reports a violation, then hangs: the
+						 * verdict must come REPORT_VERDICT_MS later */
 };
 
 enum cmdline_err {

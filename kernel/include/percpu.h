@@ -37,6 +37,7 @@ struct percpu {
 	const void *wait_obj;
 	uint64_t wait_since;		/* TSC */
 	struct irq_torture irq;		/* irq_hz= (own CPU only) */
+	const char *doing;		/* what its test has it do (a harness role), for reports */
 } __attribute__((aligned(64)));
 
 /* The running CPU's area; valid from the first line of kmain (BSP) and ap_entry (APs). */

@@ -29,6 +29,16 @@ void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* ends the current test; fmt is the stats tail of the ok line */
 bool report_test_end(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void report_skip(const char *name, const char *reason);
+/*
+ * The verdict deadline (issue 12): from the first violation that decides the current test
+ * (of inv, or of any invariant when inv is NULL, the default at each test's begin), the test
+ * must reach report_verdict_disarm() (its CPUs back under the BSP's control) or its end within
+ * REPORT_VERDICT_MS of kernel time; the watchdog ends it otherwise (watchdog.c).
+ */
+#define REPORT_VERDICT_MS	2000
+void report_deciding_inv(const char *inv);
+void report_verdict_disarm(void);
+uint64_t report_verdict_due(void);	/* TSC of the deadline; 0: none armed */
 uint64_t report_violations(void);	/* in the current test so far */
 const char *report_current_test(void);
 

@@ -27,6 +27,7 @@ static const struct cmdline_choice selftest_choices[] = {
 	{ "fault-pf", CMDLINE_SELFTEST_FAULT_PF },
 	{ "fault-gp", CMDLINE_SELFTEST_FAULT_GP },
 	{ "stall-ap", CMDLINE_SELFTEST_STALL_AP },
+	{ "hang-after-violation", CMDLINE_SELFTEST_HANG_AFTER_VIOLATION },
 };
 static const struct cmdline_choice nap_choices[] = {
 	{ "auto", CMDLINE_NAP_AUTO },

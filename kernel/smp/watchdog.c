@@ -76,13 +76,9 @@ void watchdog_stop(void)
 /* with more CPUs than this, the state table leaves out those running with a recent heartbeat */
 #define WATCHDOG_FULL_TABLE	32
 
-static void stuck(struct percpu *p, const char *why, uint64_t since, unsigned *backtraces)
+/* p's backtrace, printed by its own NMI handler, for the first few CPUs of a tick */
+static void ask_backtrace(struct percpu *p, unsigned *backtraces)
 {
-	unsigned ms = (unsigned)(tsc_ns(rdtsc() - since) / 1000000);
-
-	report_violation("liveness", "stuck_cpu=%u apic_id=0x%x ms=%u detail=\"%s %s (object 0x%llx)\"",
-			 p->id, p->apic_id, ms, why, p->wait_what ? p->wait_what : "-",
-			 (unsigned long long)(uintptr_t)p->wait_obj);
 	if (p->id != cpu_id() && (*backtraces)++ < WATCHDOG_MAX_BACKTRACES) {
 		/* its backtrace, printed by its own NMI handler; give it a moment */
 		__atomic_store_n(&p->nmi_backtrace, 1, __ATOMIC_RELEASE);
@@ -93,6 +89,16 @@ static void stuck(struct percpu *p, const char *why, uint64_t since, unsigned *b
 		if (__atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE) == 2)
 			kprintf("  cpu %u: no backtrace, it was queued for the console lock\n", p->id);
 	}
+}
+
+static void stuck(struct percpu *p, const char *why, uint64_t since, unsigned *backtraces)
+{
+	unsigned ms = (unsigned)(tsc_ns(rdtsc() - since) / 1000000);
+
+	report_violation("liveness", "stuck_cpu=%u apic_id=0x%x ms=%u detail=\"%s %s (object 0x%llx)\"",
+			 p->id, p->apic_id, ms, why, p->wait_what ? p->wait_what : "-",
+			 (unsigned long long)(uintptr_t)p->wait_obj);
+	ask_backtrace(p, backtraces);
 }
 
 /*
@@ -127,6 +133,43 @@ static void print_states(uint64_t now)
 			left_out, idle, left_out - idle, wd.bound_ms / 10);
 }
 
+/*
+ * The test's deciding violation came REPORT_VERDICT_MS ago and the test has not ended (issue
+ * 12): a CPU spins on a lock the broken protocol left taken, or walks a chain that now loops.
+ * The watchdog's bound is for runs without a violation; a found bug ends now. Every CPU still
+ * in the test (not back to idle) is listed with its role and wait, the first few also with
+ * their backtraces, and the test ends not ok.
+ */
+static void verdict_overdue(uint64_t now)
+{
+	static const char *const kind[] = { "running", "idle", "at a barrier:", "spinning on" };
+	unsigned backtraces = 0, left = 0;
+
+	wd.running = 0;
+	kprintf("  watchdog: test %s has no verdict %u ms after the violation that decides it: ending it; CPUs that did not reach its end:\n",
+		report_current_test(), REPORT_VERDICT_MS);
+	for (unsigned i = 0; i < wd.ncpus; i++) {
+		struct percpu *p = smp_cpu(i);
+		/* acquire: pairs with cpu_wait_begin's release; wait_what/since are then valid */
+		enum cpu_wait w = __atomic_load_n(&p->wait, __ATOMIC_ACQUIRE);
+		uint64_t since = w == CPU_WAIT_NONE ? wd.moved[i] : p->wait_since;
+		uint64_t waited = (int64_t)(now - since) > 0 ? now - since : 0;
+
+		if (w == CPU_WAIT_IDLE)
+			continue;
+		left++;
+		kprintf("  watchdog: cpu %u (%s) %s %s (object 0x%llx), for %llu ms, heartbeat %llu\n",
+			i, p->doing ? p->doing : "-", kind[w],
+			w == CPU_WAIT_NONE ? "" : (p->wait_what ? p->wait_what : "?"),
+			(unsigned long long)(uintptr_t)p->wait_obj,
+			(unsigned long long)(tsc_ns(waited) / 1000000), (unsigned long long)p->heartbeat);
+		if (w != CPU_WAIT_BARRIER)
+			ask_backtrace(p, &backtraces);
+	}
+	kprintf("  watchdog: %u CPU(s) did not reach the end of %s\n", left, report_current_test());
+	report_abort();
+}
+
 void watchdog_tick(void)
 {
 	uint64_t now = rdtsc();
@@ -137,6 +180,8 @@ void watchdog_tick(void)
 	if (!wd.running || console_held_here() ||
 	    __atomic_load_n(&cpu_this()->console_waiting, __ATOMIC_RELAXED))
 		return;
+	if (report_verdict_due() && now > report_verdict_due())
+		verdict_overdue(now);
 	for (unsigned i = 0; i < wd.ncpus; i++) {
 		struct percpu *p = smp_cpu(i);
 		uint64_t hb = __atomic_load_n(&p->heartbeat, __ATOMIC_RELAXED);

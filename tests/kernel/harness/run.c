@@ -137,6 +137,7 @@ static void role_run(struct harness *h, struct harness_cpu *c, enum harness_role
 {
 	uint64_t t0 = rdtsc();
 
+	cpu_this()->doing = harness_role_names[r];
 	role_steps[r](h, c);
 	c->cycles[r] += rdtsc() - t0;
 	c->steps[r]++;
@@ -191,6 +192,8 @@ static void bsp_main(struct harness *h, struct harness_cpu *c)
 	}
 	h->t_stop = rdtsc();
 	join_aps(h);
+	/* every AP is back: what is left (checks, summary) is the BSP's, whatever it prints */
+	report_verdict_disarm();
 }
 
 static void ap_main(struct harness *h, struct harness_cpu *c)
@@ -220,6 +223,7 @@ static void harness_cpu_main(void *arg)
 		bsp_main(h, &h->cpu[0]);
 	else if (id < h->ncpus && h->cpu[id].role != ROLE_IDLE)
 		ap_main(h, &h->cpu[id]);
+	cpu_this()->doing = NULL;
 }
 
 static bool setup(struct harness *h, const struct scenario *sc, const struct test_run *r)
@@ -293,6 +297,8 @@ void harness_run(const struct scenario *sc, const struct test_run *r)
 	struct harness *h = &harness;
 
 	report_test_begin(sc->name);
+	/* a mutated test is decided by its invariant (decided()), the correct protocol by any */
+	report_deciding_inv(r->ops->inv);
 	env_report_start();
 	/* the rendezvous words and counters start at 0; the MMU is set up by mmu_init */
 	h->epoch = 0;
