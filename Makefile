@@ -90,7 +90,7 @@ KOBJS := $(patsubst %.S,$(BUILD)/k/%.o,$(KERNEL_S_SRCS)) \
 	$(patsubst %.c,$(BUILD)/k/%.o,$(patsubst $(BUILD)/%,%,$(KERNEL_C_SRCS)))
 KELF := $(BUILD)/rmap-harness.elf
 
-.PHONY: all run test bench clean host-tests print-host-tests
+.PHONY: all run test bench soak clean host-tests print-host-tests
 all: $(KELF)
 
 # V=1 shows the commands
@@ -147,6 +147,11 @@ test:
 
 bench:
 	tools/run-bench.sh
+
+# not part of `make test`: every harness test unmutated for SOAK_MINUTES (5) each at -smp 4 and
+# 16, a fresh seed per run (tools/soak.sh)
+soak:
+	tools/soak.sh
 
 clean:
 	rm -rf $(BUILD)
