@@ -6,7 +6,10 @@
 #     is empty, every chain walked is held);
 #   kvm, ASan+UBSan: the harness reports uaf (the walk of a chain re-read after an elided
 #     lock met a desc or table page the writer freed) or spte-owner (one freed and already
-#     reused for another rmap) or chain-stable, as finding.sh accepts, and no sanitizer error;
+#     reused for another rmap) or chain-stable, as finding.sh accepts, or audit alone (its
+#     Accessed clear landed on a 2M slot whose leaf had been replaced by a table since the
+#     walk validated it: seen once in 50 runs under TSan, every race on the walk), and no
+#     sanitizer error;
 #   kvm, ThreadSanitizer: the same; TSan may report data races too, and each one it
 #     reports must lie on that walk (a stack through age_reread.c), nowhere else; a report
 #     with a stack TSan could not restore counts as off the walk.
@@ -29,7 +32,7 @@ else
 	grep -m 3 -A 6 'WARNING: ThreadSanitizer\|^VIOLATION' "$log"
 fi
 
-build/host/stress-asan "${args[@]}" --profile=kvm --expect=uaf,spte-owner,chain-stable > "$log" 2>&1
+build/host/stress-asan "${args[@]}" --profile=kvm --expect=uaf,spte-owner,chain-stable,audit > "$log" 2>&1
 st=$?
 grep -m 1 '^VIOLATION' "$log" | cut -c1-400
 [ $st = 0 ] && pass "kvm under ASan+UBSan: the re-read caught" ||
@@ -39,11 +42,11 @@ grep -m 1 '^VIOLATION' "$log" | cut -c1-400
 # with the default, a race with the re-read walk's store was once reported as "[failed to
 # restore the stack]" and could not be attributed
 TSAN_OPTIONS=${TSAN_OPTIONS:+$TSAN_OPTIONS }history_size=7 \
-	build/host/stress-tsan "${args[@]}" --profile=kvm --expect=uaf,spte-owner,chain-stable > "$log" 2>&1
+	build/host/stress-tsan "${args[@]}" --profile=kvm --expect=uaf,spte-owner,chain-stable,audit > "$log" 2>&1
 st=$?
 grep -m 1 '^VIOLATION' "$log" | cut -c1-400
 # TSan turns the exit into 66 when it reported anything; the verdict line is the harness's
-if grep -q '^ok 1 - stress none: .*expected uaf,spte-owner,chain-stable' "$log" && { [ $st = 0 ] || [ $st = 66 ]; }; then
+if grep -q '^ok 1 - stress none: .*expected uaf,spte-owner,chain-stable,audit' "$log" && { [ $st = 0 ] || [ $st = 66 ]; }; then
 	pass "kvm under TSan: the re-read caught (exit $st)"
 else
 	fail "kvm under TSan: exit $st, no ok verdict line"; tail -n 5 "$log"
