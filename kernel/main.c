@@ -56,7 +56,6 @@ static __attribute__((noreturn)) void list_mutations(void)
 	machine_finish(EXIT_PASS);
 }
 
-/* A mutation of a step, or of a contract, that only one profile has is refused by the other. */
 /* reread= chooses one of kvm's steps: under strict, which never re-reads, it is refused. */
 static void check_reread_profile(const struct cmdline *cl)
 {
@@ -66,6 +65,7 @@ static void check_reread_profile(const struct cmdline *cl)
 	machine_finish(EXIT_USAGE);
 }
 
+/* A mutation of a step, or of a contract, that only one profile has is refused by the other. */
 static void check_mutation_profile(const struct cmdline *cl)
 {
 	const struct rmap_ops *ops;

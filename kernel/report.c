@@ -77,6 +77,21 @@ static uint64_t *inv_lines(const char *inv)
 	return NULL;
 }
 
+uint64_t report_violations_of(const char *inv)
+{
+	for (unsigned i = 0; i < REPORT_MAX_INVS; i++) {
+		/* acquire: pairs with inv_lines' claim of the slot */
+		const char *name = __atomic_load_n(&rep.inv_name[i], __ATOMIC_ACQUIRE);
+
+		if (!name)
+			break;
+		if (name == inv || strcmp(name, inv) == 0)
+			/* relaxed: a count, read by the BSP to decide when a test is over */
+			return __atomic_load_n(&rep.inv_count[i], __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
 void report_deciding_inv(const char *inv)
 {
 	rep.deciding = inv;
@@ -168,11 +183,11 @@ void report_error(const char *fmt, ...)
 
 static bool end_line(const char *stats)
 {
-	report_verdict_disarm();
 	uint64_t v = report_violations();
 	const char *first = __atomic_load_n(&rep.first_inv, __ATOMIC_RELAXED);
 	const char *err = __atomic_load_n(&rep.error, __ATOMIC_RELAXED);
 
+	report_verdict_disarm();
 	if (v == 0 && !err) {
 		rep.passed++;
 		kprintf("ok %u - %s%s%s\n", rep.number, rep.test, stats[0] ? " " : "", stats);

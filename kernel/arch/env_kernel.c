@@ -17,7 +17,6 @@
 #include "env.h"
 #include "arch/x86.h"
 #include "format.h"
-#include "kstring.h"
 #include "panic.h"
 #include "percpu.h"
 #include "pmm.h"
@@ -31,13 +30,6 @@ const char *const env_lock_names[ENV_NR_LOCKS] = {
 	[ENV_LOCK_RMAP] = "rmap lock",
 	[ENV_LOCK_FLUSH] = "tlb flush",
 };
-
-/* DESIGN §4's ids; anything else is counted in the last slot. */
-static const char *const env_invs[] = {
-	"chain-stable", "uaf", "spte-owner", "unlock-readonly", "mutex", "ad-conservation",
-	"audit", "liveness", "fault", "other",
-};
-#define ENV_NINVS (sizeof(env_invs) / sizeof(env_invs[0]))
 
 /* A CPU's spin in progress; its own CPU reads and writes it. */
 struct env_spin {
@@ -55,7 +47,6 @@ static struct {
 	unsigned nspin;
 	uint64_t declare_cycles;		/* half the watchdog's bound */
 	uint64_t t0;				/* TSC at env_report_start */
-	uint64_t count[ENV_NINVS];		/* atomic */
 } env;
 
 unsigned env_cpu_id(void)
@@ -176,23 +167,11 @@ void env_report_start(void)
 	}
 	env.declare_cycles = tsc_hz() / 1000 * watchdog_bound_ms() / 2;
 	env.t0 = rdtsc();
-	for (unsigned i = 0; i < ENV_NINVS; i++)
-		__atomic_store_n(&env.count[i], 0, __ATOMIC_RELAXED);
-}
-
-static unsigned inv_slot(const char *inv)
-{
-	unsigned i;
-
-	for (i = 0; i < ENV_NINVS - 1 && strcmp(env_invs[i], inv); i++)
-		;
-	return i;
 }
 
 uint64_t env_violations_of(const char *inv)
 {
-	/* relaxed: a count, read by the BSP to decide when a run is over */
-	return __atomic_load_n(&env.count[inv_slot(inv)], __ATOMIC_RELAXED);
+	return report_violations_of(inv);	/* counted per test, by report.c */
 }
 
 void env_violation(const char *inv, uint64_t gfn, int level, const char *fmt, ...)
@@ -201,8 +180,6 @@ void env_violation(const char *inv, uint64_t gfn, int level, const char *fmt, ..
 	char detail[320];
 	va_list ap;
 
-	/* relaxed: a count; report_violation_line orders the line */
-	__atomic_fetch_add(&env.count[inv_slot(inv)], 1, __ATOMIC_RELAXED);
 	if (!report_violation_counted(inv))
 		return;		/* past the invariant's printed lines: counted, nothing formatted */
 	ms = tsc_ns(rdtsc() - env.t0) / 1000000;

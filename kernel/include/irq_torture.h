@@ -16,7 +16,7 @@ struct irq_torture {
 	uint64_t period;	/* TSC ticks between interrupts; 0: off */
 	uint64_t next;		/* TSC the next interrupt is due at */
 	uint64_t nap_end;	/* TSC a nap ends at while on; 0: not napping */
-	uint64_t rng;		/* splitmix64 state */
+	uint64_t rng;		/* rng.h state */
 	uint32_t burn_max_us;	/* the handler burns 1..burn_max_us */
 	uint64_t ticks;		/* interrupts taken */
 	uint64_t burned;	/* TSC ticks spent in the handler's burns */
@@ -24,6 +24,7 @@ struct irq_torture {
 
 /* IRQ_BURN_MAX_US, or a quarter of the period if shorter: the CPU keeps 3/4 of its time. */
 #define IRQ_BURN_MAX_US	50
+uint32_t irq_torture_burn_max_us(uint32_t hz);	/* the handlers' longest burn at hz (> 0) */
 
 /* This AP: interrupts at hz from a seeded phase, then interrupts on (sti). hz 0: nothing. */
 void irq_torture_start(uint32_t hz, uint64_t seed);

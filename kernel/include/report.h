@@ -14,7 +14,7 @@
  * the rest are counted in O(1), unformatted, and the test's end says how many (a fault, which
  * ends the run, is always printed). */
 #define REPORT_LINES_PER_INV	10
-#define REPORT_MAX_INVS		16	/* invariant names one test can tell apart */
+#define REPORT_MAX_INVS		16	/* invariant names one test can tell apart (DESIGN §4 has 9) */
 
 void report_test_begin(const char *name);
 /* fmt continues the line after "cpu=<n>": space-separated key=value pairs, e.g.
@@ -40,6 +40,7 @@ void report_deciding_inv(const char *inv);
 void report_verdict_disarm(void);
 uint64_t report_verdict_due(void);	/* TSC of the deadline; 0: none armed */
 uint64_t report_violations(void);	/* in the current test so far */
+uint64_t report_violations_of(const char *inv);	/* of one invariant, the same */
 const char *report_current_test(void);
 
 bool report_finishing(void);		/* some CPU is ending the run */

@@ -16,16 +16,15 @@
 #include "irq_torture.h"
 #include "lapic.h"
 #include "percpu.h"
+#include "rng.h"
 #include "smp.h"
 #include "tsc.h"
 
-static uint64_t splitmix64(uint64_t *s)
+uint32_t irq_torture_burn_max_us(uint32_t hz)
 {
-	uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+	uint32_t quarter = 1000000 / hz / 4;
 
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-	return z ^ (z >> 31);
+	return quarter >= IRQ_BURN_MAX_US ? IRQ_BURN_MAX_US : quarter ? quarter : 1;
 }
 
 /* Interrupts off: the timer at the earlier of the next tick and the nap's end. */
@@ -41,18 +40,14 @@ static void arm(struct irq_torture *t)
 void irq_torture_start(uint32_t hz, uint64_t seed)
 {
 	struct irq_torture *t = &cpu_this()->irq;
-	uint64_t period_us;
 
 	*t = (struct irq_torture){ 0 };
 	if (!hz)
 		return;
-	period_us = 1000000 / hz;
 	t->rng = seed;
-	t->burn_max_us = period_us / 4 < IRQ_BURN_MAX_US ? (uint32_t)(period_us / 4) : IRQ_BURN_MAX_US;
-	if (!t->burn_max_us)
-		t->burn_max_us = 1;
+	t->burn_max_us = irq_torture_burn_max_us(hz);
 	t->period = tsc_hz() / hz;
-	t->next = rdtsc() + splitmix64(&t->rng) % t->period;	/* the CPUs' phases differ */
+	t->next = rdtsc() + rng_below(&t->rng, t->period);	/* the CPUs' phases differ */
 	arm(t);
 	sti();
 }
@@ -78,7 +73,7 @@ void irq_torture_tick(void)
 	if (!t->period)
 		return;			/* stopped after this tick was raised */
 	if (now >= t->next) {
-		end = now + tsc_hz() / 1000000 * (1 + splitmix64(&t->rng) % t->burn_max_us);
+		end = now + tsc_hz() / 1000000 * (1 + rng_below(&t->rng, t->burn_max_us));
 		while (rdtsc() < end)
 			cpu_pause();
 		t->ticks++;

@@ -212,7 +212,7 @@ static void print_irq(const struct harness *h, uint64_t ms)
 	kprintf("  %s irq: hz=%u aps=%u ticks=%llu ticks_ps_per_ap=%llu burned_ms=%llu (timer interrupts on the APs, each burning a seeded 1..%u us)\n",
 		h->sc->name, h->cl->irq_hz, aps, (unsigned long long)ticks,
 		aps ? per_s(ticks, ms) / aps : 0, (unsigned long long)(burned_us / 1000),
-		1000000 / h->cl->irq_hz / 4 < IRQ_BURN_MAX_US ? 1000000 / h->cl->irq_hz / 4 : IRQ_BURN_MAX_US);
+		irq_torture_burn_max_us(h->cl->irq_hz));
 }
 
 /* Steps per second of each CPU, "cpu:role-letter:rate", eight to a line. */

@@ -1,10 +1,11 @@
 /*
- * rng.h - the harness's PRNG: xorshift64* (Vigna), one state per CPU, seeded from seed= and the
+ * rng.h - the kernel's PRNG: xorshift64* (Vigna), one state per CPU, seeded from seed= and the
  * CPU number through splitmix64, so that a run's choices are reproducible per CPU (the
- * interleaving across CPUs is the machine's). No state here.
+ * interleaving across CPUs is the machine's). The harness's roles and irq_hz='s handlers use
+ * it. No state here.
  */
-#ifndef HARNESS_RNG_H
-#define HARNESS_RNG_H
+#ifndef RNG_H
+#define RNG_H
 
 #include <stdint.h>
 
