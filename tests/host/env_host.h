@@ -11,7 +11,8 @@
 
 void env_host_set_cpu(unsigned cpu);		/* the calling thread's env_cpu_id() */
 void env_host_set_test(const char *name);
-void env_host_set_print_limit(unsigned n);	/* VIOLATION lines printed (default 10) */
+void env_host_set_print_limit(unsigned n);	/* VIOLATION lines per invariant (default 10) */
+uint64_t env_host_violations_unprinted(void);	/* counted past that limit */
 void env_host_reset(void);			/* forget all counts */
 uint64_t env_host_violations(void);		/* all invariants */
 uint64_t env_host_violations_of(const char *inv);

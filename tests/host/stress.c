@@ -118,6 +118,9 @@ void stress_finish(struct stress *s, const char *why)
 		for (;;)
 			pause();	/* another thread is ending the run */
 	env_host_violation_summary(sum, sizeof(sum));
+	if (env_host_violations_unprinted())
+		snprintf(sum + strlen(sum), sizeof(sum) - strlen(sum), "; %llu not printed",
+			 (unsigned long long)env_host_violations_unprinted());
 	stats_line(s, stats, sizeof(stats));
 	if (!expect)
 		ok = env_host_violations() == 0 && !strcmp(why, "completed");
