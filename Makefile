@@ -72,6 +72,9 @@ KERNEL_C_SRCS := \
 	tests/kernel/harness/checkpoint.c \
 	tests/kernel/harness/summary.c \
 	tests/kernel/harness/ops_bench.c \
+	tests/kernel/harness/seed_effect.c \
+	tests/kernel/harness/age_pass.c \
+	tests/kernel/harness/seed_row.c \
 	kernel/smp/smp.c \
 	kernel/smp/lapic.c \
 	kernel/smp/barrier.c \

@@ -8,6 +8,9 @@
 #   stress-mutants             the stress test over every broken variant, must catch each
 #   stress-bench               the same program unsanitized, for make bench's hosted rates
 #                              (tests/bench/harness.sh; not a test)
+#   seed-effect                the seed-effect benchmark's hosted half (make bench's seed
+#                              section); seed-effect-tsan, the same under ThreadSanitizer, runs
+#                              briefly in make test (tests/host/suite)
 
 CORE_C_SRCS := $(sort $(wildcard kernel/mmu/*.c kernel/rmap/*.c))
 CORE_HDRS := $(wildcard kernel/mmu/*.h kernel/rmap/*.h) kernel/include/atomic.h kernel/include/env.h
@@ -44,6 +47,18 @@ $(BUILD)/host/stress-mutants: $(CORE_STRESS_DEPS)
 $(BUILD)/host/stress-bench: $(CORE_STRESS_DEPS)
 	@mkdir -p $(@D)
 	$(HOSTCC) $(CORE_HOST_CFLAGS) -o $@ $(CORE_STRESS_SRCS) $(CORE_HOST_SRCS)
+
+SEED_SRCS := tests/host/seed_effect.c tests/kernel/harness/age_pass.c tests/kernel/harness/seed_row.c \
+	kernel/lib/format.c
+SEED_DEPS := $(SEED_SRCS) tests/kernel/harness/age_pass.h tests/kernel/harness/seed_row.h \
+	$(CORE_HOST_DEPS)
+$(BUILD)/host/seed-effect: $(SEED_DEPS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(CORE_HOST_CFLAGS) -Itests/kernel/harness -o $@ $(SEED_SRCS) $(CORE_HOST_SRCS)
+$(BUILD)/host/seed-effect-tsan: $(SEED_DEPS)
+	@mkdir -p $(@D)
+	$(HOSTCC) $(CORE_HOST_CFLAGS) $(CORE_TSAN) -Itests/kernel/harness -o $@ $(SEED_SRCS) \
+		$(CORE_HOST_SRCS)
 
 .PHONY: core-tests
 core-tests: $(CORE_UNIT_TESTS) $(CORE_STRESS)

@@ -6,7 +6,9 @@
 #          every AP is online) and to QEMU's exit, plus the kernel's own bring-up time (first
 #          INIT to last AP online). 255 and 288 need QEMU 9+ (x2APIC under TCG), else skipped.
 #   smp    smp-bench at -smp 4 and 16: barrier crossing and stop-the-world latency in cycles.
-#   tables (tests/bench/*.sh, when present): further sections, e.g. the harness rates.
+#   seed   the protocol's effect (issue 13, tests/bench/seed.sh): the writer alone, with
+#          lockless agers, with agers under mmu_lock; kernel at -smp 2-4, hosted at 2..nproc+1.
+#   tables (the other tests/bench/*.sh): further sections, e.g. the harness rates.
 # Every run is TCG (tools/run-qemu.sh --accel tcg): see NOTES.md on KVM here. Compare figures
 # side by side from one run, never with a figure from another day or machine.
 set -uo pipefail
@@ -16,11 +18,11 @@ quick=0 sections=()
 for a in "$@"; do
 	case $a in
 	--quick) quick=1 ;;
-	boot|smp|tables) sections+=("$a") ;;
-	*) echo "run-bench: unknown argument '$a' (sections: boot smp tables; --quick)" >&2; exit 2 ;;
+	boot|smp|seed|tables) sections+=("$a") ;;
+	*) echo "run-bench: unknown argument '$a' (sections: boot smp seed tables; --quick)" >&2; exit 2 ;;
 	esac
 done
-[ ${#sections[@]} -gt 0 ] || sections=(boot smp tables)
+[ ${#sections[@]} -gt 0 ] || sections=(boot smp seed tables)
 make -s iso || exit 2
 qemu_line=$(qemu-system-x86_64 --version | head -n 1)
 qemu_major=$(sed -n 's/.*version \([0-9]*\)\..*/\1/p' <<< "$qemu_line")
@@ -82,9 +84,15 @@ section_smp() {
 	done
 }
 
+section_seed() {
+	echo
+	BENCH_QUICK=$quick bash tests/bench/seed.sh
+}
+
 section_tables() {
 	local f
 	for f in tests/bench/*.sh; do
+		[ "$f" = tests/bench/seed.sh ] && continue	# its own section
 		[ -e "$f" ] || { echo; echo "== tables: none yet (tests/bench/*.sh) =="; return; }
 		echo
 		BENCH_QUICK=$quick bash "$f"

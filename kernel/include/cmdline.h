@@ -26,6 +26,7 @@ enum cmdline_opt_id {
 	CMDLINE_LEVELS,
 	CMDLINE_AGERS,
 	CMDLINE_ACCESSORS,
+	CMDLINE_LOCKED_AGERS,
 	CMDLINE_ON_FINISH,
 	CMDLINE_SELFTEST,
 	CMDLINE_WATCHDOG,
@@ -127,6 +128,7 @@ struct cmdline {
 	unsigned int levels;	/* CMDLINE_LEVEL_* bits; 0 when not given: the test's levels */
 	unsigned int agers;	/* valid only if given; otherwise the test decides */
 	unsigned int accessors;	/* valid only if given; otherwise the test decides */
+	unsigned int locked_agers;	/* valid only if given; otherwise the test decides */
 	int on_finish;		/* enum cmdline_finish */
 	int selftest;		/* enum cmdline_selftest */
 	unsigned int watchdog;	/* liveness bound in seconds */

@@ -75,6 +75,7 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_LEVELS(CMDLINE_LEVELS, levels, NULL, "page sizes the writer faults in"),
 	OPT_UINT(CMDLINE_AGERS, agers, 0, NULL, "CPUs that age without mmu_lock"),
 	OPT_UINT(CMDLINE_ACCESSORS, accessors, 0, NULL, "CPUs that set Accessed/Dirty like a page walker"),
+	OPT_UINT(CMDLINE_LOCKED_AGERS, locked_agers, 0, NULL, "CPUs that age under mmu_lock, as before v6.15"),
 	OPT_CHOICE(CMDLINE_ON_FINISH, on_finish, finish_choices, LIST_NONE, "auto", "after SUMMARY (auto: qemu-exit under QEMU, else halt)"),
 	OPT_UINT(CMDLINE_WATCHDOG, watchdog, 1, "10", "liveness bound in seconds, times the overcommit"),
 	OPT_CHOICE(CMDLINE_SELFTEST, selftest, selftest_choices, LIST_NONE, "none", "fault on purpose (test suite)"),

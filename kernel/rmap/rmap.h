@@ -132,5 +132,12 @@ struct rmap_ops;
  * tracking cmpxchg if not (kvm). True if this call made it old. Also for aging under mmu_lock. */
 bool age_spte_make_old(const struct rmap_ops *ops, uint64_t *sptep, uint64_t spte);
 bool test_age_gfn_range(struct memslot *slot, gfn_t start, gfn_t end, struct age_stats *st);
+/*
+ * Aging under mmu_lock held for write (age_locked.c): the pre-v6.15 baseline. held, if not
+ * NULL, is called with each non-empty rmap held (the harness's lost-update counters).
+ */
+typedef void (*rmap_held_fn)(void *arg, gfn_t gfn, int level);
+void age_gfn_range_locked(struct memslot *slot, gfn_t start, gfn_t end, struct age_stats *st,
+			  rmap_held_fn held, void *arg);
 
 #endif /* RMAP_RMAP_H */

@@ -268,3 +268,18 @@ void env_host_violation_summary(char *buf, unsigned size)
 					  (unsigned long long)__atomic_load_n(&viol.count[i],
 									      __ATOMIC_RELAXED));
 }
+
+bool env_host_num_opt(const char *prog, const char *arg, const char *name, uint64_t *out)
+{
+	size_t n = strlen(name);
+	char *end;
+
+	if (strncmp(arg, name, n) || arg[n] != '=')
+		return false;
+	*out = strtoull(arg + n + 1, &end, 0);
+	if (*end || end == arg + n + 1) {
+		fprintf(stderr, "%s: bad number in %s\n", prog, arg);
+		exit(2);
+	}
+	return true;
+}

@@ -21,4 +21,8 @@ void env_host_violation_summary(char *buf, unsigned size);
 int64_t env_host_pages_in_use(void);		/* env pages allocated and not freed */
 uint64_t env_host_relax_calls(void);		/* env_cpu_relax calls so far, all threads */
 
+/* A --name=N option of a host program: true and *out set if arg is one; a bad number
+ * exits 2 with prog's name. */
+bool env_host_num_opt(const char *prog, const char *arg, const char *name, uint64_t *out);
+
 #endif /* ENV_HOST_H */

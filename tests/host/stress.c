@@ -310,21 +310,6 @@ static void list_variants(FILE *f)
 			rmap_variants[i].inv ? rmap_variants[i].inv : "-", rmap_variants[i].description);
 }
 
-static bool num_opt(const char *arg, const char *name, uint64_t *out)
-{
-	size_t n = strlen(name);
-	char *end;
-
-	if (strncmp(arg, name, n) || arg[n] != '=')
-		return false;
-	*out = strtoull(arg + n + 1, &end, 0);
-	if (*end || end == arg + n + 1) {
-		fprintf(stderr, "stress: bad number in %s\n", arg);
-		exit(2);
-	}
-	return true;
-}
-
 int main(int argc, char **argv)
 {
 	struct stress_params p = defaults;
@@ -348,38 +333,38 @@ int main(int argc, char **argv)
 			p.profile = MMU_PROFILE_KVM;
 		} else if (!strncmp(a, "--expect=", 9) && a[9]) {
 			p.expect = a + 9;
-		} else if (num_opt(a, "--window-us", &v)) {
+		} else if (env_host_num_opt("stress", a, "--window-us", &v)) {
 			p.window_us = (unsigned)v;
 		} else if (!strcmp(a, "--no-yield")) {
 			p.no_yield = true;
 		} else if (!strcmp(a, "--list")) {
 			list_variants(stdout);
 			return 0;
-		} else if (num_opt(a, "--seed", &v)) {
+		} else if (env_host_num_opt("stress", a, "--seed", &v)) {
 			p.seed = v;
-		} else if (num_opt(a, "--bursts", &v)) {
+		} else if (env_host_num_opt("stress", a, "--bursts", &v)) {
 			p.bursts = (unsigned)v;
-		} else if (num_opt(a, "--ager-ops", &v)) {
+		} else if (env_host_num_opt("stress", a, "--ager-ops", &v)) {
 			p.ager_ops = (unsigned)v;
-		} else if (num_opt(a, "--access-ops", &v)) {
+		} else if (env_host_num_opt("stress", a, "--access-ops", &v)) {
 			p.access_ops = (unsigned)v;
-		} else if (num_opt(a, "--agers", &v)) {
+		} else if (env_host_num_opt("stress", a, "--agers", &v)) {
 			p.agers = (unsigned)v;
-		} else if (num_opt(a, "--accessors", &v)) {
+		} else if (env_host_num_opt("stress", a, "--accessors", &v)) {
 			p.accessors = (unsigned)v;
-		} else if (num_opt(a, "--roots", &v)) {
+		} else if (env_host_num_opt("stress", a, "--roots", &v)) {
 			p.roots = (unsigned)v;
-		} else if (num_opt(a, "--gfns", &v)) {
+		} else if (env_host_num_opt("stress", a, "--gfns", &v)) {
 			p.gfns = v;
-		} else if (num_opt(a, "--checkpoint", &v)) {
+		} else if (env_host_num_opt("stress", a, "--checkpoint", &v)) {
 			p.checkpoint_every = (unsigned)v;
-		} else if (num_opt(a, "--hold-every", &v)) {
+		} else if (env_host_num_opt("stress", a, "--hold-every", &v)) {
 			p.hold_every = (unsigned)v;
-		} else if (num_opt(a, "--seconds", &v)) {
+		} else if (env_host_num_opt("stress", a, "--seconds", &v)) {
 			p.seconds = (unsigned)v;
-		} else if (num_opt(a, "--checkpoint-ms", &v)) {
+		} else if (env_host_num_opt("stress", a, "--checkpoint-ms", &v)) {
 			p.checkpoint_ms = (unsigned)v;
-		} else if (num_opt(a, "--stall-ms", &v)) {
+		} else if (env_host_num_opt("stress", a, "--stall-ms", &v)) {
 			p.stall_ms = (unsigned)v;
 		} else {
 			fprintf(stderr, "stress: unknown option %s\n%s", a, usage);

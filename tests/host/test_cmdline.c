@@ -70,10 +70,10 @@ static const struct good_case good_cases[] = {
 	{ "seconds=5 bogus", 9, { .seconds = 5, .given = B(CMDLINE_SECONDS) } },
 	{ "seconds=6\0bogus", 15, { .seconds = 6, .given = B(CMDLINE_SECONDS) } },
 	{ "test=age-vs-zap seconds=1 seed=2 mutate=no-recheck gfns=3 levels=2m agers=4 accessors=5 "
-	  "on_finish=reboot selftest=fault-ud watchdog=3 nap=off profile=kvm window_us=25 irq_hz=20000 "
+	  "locked_agers=2 on_finish=reboot selftest=fault-ud watchdog=3 nap=off profile=kvm window_us=25 irq_hz=20000 "
 	  "reread=off widen=off", 0,
 	  { .test = 0, .seconds = 1, .seed = 2, .mutate = 1, .gfns = 3, .levels = CMDLINE_LEVEL_2M,
-	    .agers = 4, .accessors = 5, .on_finish = CMDLINE_FINISH_REBOOT,
+	    .agers = 4, .accessors = 5, .locked_agers = 2, .on_finish = CMDLINE_FINISH_REBOOT,
 	    .selftest = CMDLINE_SELFTEST_FAULT_UD, .watchdog = 3, .nap = CMDLINE_NAP_OFF,
 	    .profile = CMDLINE_PROFILE_KVM, .window_us = 25, .irq_hz = 20000,
 	    .reread = CMDLINE_REREAD_OFF, .widen = CMDLINE_WIDEN_OFF,
@@ -92,7 +92,8 @@ struct bad_case {
 };
 
 static const char all_opts[] =
-	"valid options: test seconds seed mutate gfns levels agers accessors on_finish selftest";
+	"valid options: test seconds seed mutate gfns levels agers accessors locked_agers on_finish "
+	"selftest";
 
 static const struct bad_case bad_cases[] = {
 	{ "foo=1", CMDLINE_EUNKNOWN, { "unknown option \"foo=1\"", all_opts } },
@@ -191,6 +192,7 @@ static struct cmdline expected(const struct cmdline *w)
 	if (w->given & B(CMDLINE_LEVELS))    e.levels = w->levels;
 	if (w->given & B(CMDLINE_AGERS))     e.agers = w->agers;
 	if (w->given & B(CMDLINE_ACCESSORS)) e.accessors = w->accessors;
+	if (w->given & B(CMDLINE_LOCKED_AGERS)) e.locked_agers = w->locked_agers;
 	if (w->given & B(CMDLINE_ON_FINISH)) e.on_finish = w->on_finish;
 	if (w->given & B(CMDLINE_SELFTEST))  e.selftest = w->selftest;
 	if (w->given & B(CMDLINE_WATCHDOG))  e.watchdog = w->watchdog;
@@ -222,7 +224,8 @@ static bool same(const struct cmdline *got, const struct cmdline *w, char *why, 
 	       got->gfns == want->gfns && got->levels == want->levels &&
 	       got->on_finish == want->on_finish && got->selftest == want->selftest &&
 	       got->given == want->given && got->agers == want->agers &&
-	       got->accessors == want->accessors && got->watchdog == want->watchdog &&
+	       got->accessors == want->accessors && got->locked_agers == want->locked_agers &&
+	       got->watchdog == want->watchdog &&
 	       got->nap == want->nap && got->profile == want->profile &&
 	       got->window_us == want->window_us && got->irq_hz == want->irq_hz &&
 	       got->widen == want->widen && got->reread == want->reread &&
@@ -298,7 +301,7 @@ static void run_usage(void)
 {
 	static const char *const want[] = {
 		"test=age-vs-zap", "seconds=10", "seed=1", "mutate=none", "gfns=<test's>", "levels=<test's>",
-		"agers=<test's>", "accessors=<test's>", "on_finish=auto", "selftest=none", "watchdog=10",
+		"agers=<test's>", "accessors=<test's>", "locked_agers=<test's>", "on_finish=auto", "selftest=none", "watchdog=10",
 		"nap=auto", "auto on off", "profile=strict", "strict kvm", "window_us=0", "irq_hz=0",
 		"widen=on", "reread=on",
 		"age-vs-zap", "ager-plain-rmw", "auto qemu-exit halt reboot poweroff",

@@ -23,6 +23,7 @@ CATALOG_RUN void test_pt_audit_run(const struct test_run *r);
 CATALOG_RUN void test_elided_refill_run(const struct test_run *r);
 CATALOG_RUN void test_smp_bench_run(const struct test_run *r);
 CATALOG_RUN void test_ops_bench_run(const struct test_run *r);
+CATALOG_RUN void test_seed_effect_run(const struct test_run *r);
 
 const struct catalog_test catalog_tests[] = {
 	{ "age-vs-zap", CATALOG_TEST,
@@ -48,6 +49,9 @@ const struct catalog_test catalog_tests[] = {
 	{ "ops-bench", CATALOG_BENCH,
 	  "cycles per rmap aged and per SPTE zapped and refaulted on one CPU (ops-vector cost)",
 	  test_ops_bench_run },
+	{ "seed-effect", CATALOG_BENCH,
+	  "the writer alone, with lockless agers, with agers under mmu_lock: the protocol's effect",
+	  test_seed_effect_run },
 };
 const size_t catalog_ntests = sizeof(catalog_tests) / sizeof(catalog_tests[0]);
 

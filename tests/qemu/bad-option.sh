@@ -31,6 +31,8 @@ refused "window_us=-5" "the option named" 'window_us'
 refused "irq_hz=50000" "the valid range given" 'irq_hz.*from 0 to 20000'
 refused "widen=none" "the valid values listed" 'widen: on off'
 refused "reread=maybe" "the valid values listed" 'reread: on off'
+# issue 13's locked_agers=: a count, as agers=
+refused "locked_agers=many" "the option named" 'locked_agers'
 # reread= picks one of kvm's steps: strict (the default profile) never re-reads
 refused "reread=off" "the reason given" "^error: reread= chooses profile=kvm's walk"
 finish

@@ -14,6 +14,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "age_pass.h"
 #include "atomic.h"
 #include "catalog.h"
 #include "env.h"
@@ -56,13 +57,18 @@ struct scenario {
 	unsigned hot_permille;		/* gfn picks that take a recently faulted gfn */
 	unsigned share[NR_ROLES];	/* how the APs split into roles (agers=, accessors= override) */
 	unsigned locked_agers;		/* APs taken for locked aging, given locked_agers + 2 APs */
-	unsigned checkpoint_ms;		/* stop the world for the audit this often (<= 1000) */
+	unsigned checkpoint_ms;		/* stop the world for the audit this often (<= 1000);
+					 * 0: only at the end (benchmarks: a stop would be timed) */
 	unsigned hold_every;		/* memslot.torture_hold_every: linger in 1 of N holds */
 	unsigned lock_hold_max;		/* lockers: pauses inside the lock, 0..lock_hold_max */
 	unsigned lock_think_max;	/* lockers: pauses between two locks, 0..lock_think_max */
 	unsigned ad_disabled_permille;	/* profile=kvm: roots whose A/D are disabled (access tracking) */
 	unsigned focus_every_ms;	/* hot spots: a focus phase starts this often (0: none) */
 	unsigned focus_ms;		/* and lasts this long (writer.c, harness_focus_update) */
+	bool age_passes;		/* agers and locked agers age the whole slot in passes
+					 * (age_pass.h), not random ranges */
+	bool hot_checks_off;		/* no checks on the hot paths (mmu_init's checks), as in
+					 * production; the audits at checkpoints and the end stay */
 };
 
 /* Power-of-two buckets of TSC cycles, as env.h's spin statistics. */
@@ -84,9 +90,11 @@ struct harness_cpu {
 	/* writer */
 	uint64_t bursts, wops[NR_WOPS], zaps_hit;
 	struct harness_hist mmu_hold, mmu_wait;		/* mmu_lock: writer and locked agers */
+	uint64_t mmu_wait_cycles;			/* the same waits, summed */
 	/* agers (lockless) and locked agers */
 	struct age_stats age, lage;
 	uint64_t max_chain;		/* longest chain one aged rmap held */
+	uint64_t pass_chunks, pass_rmaps;	/* age_passes: chunks aged, rmap heads in them */
 	/* accessors */
 	struct mmu_access_stats access;
 	/* lockers and locked agers: rmap locks taken, elided, increments made inside */
@@ -132,7 +140,10 @@ struct harness {
 	uint64_t focus;			/* atomic: the focus phase's spot (writer.c), 0: none */
 	uint64_t focus_phases;		/* the writer's: phases begun */
 	uint64_t inside[HARNESS_INSIDE] __attribute__((aligned(64)));	/* atomic */
+	struct age_pass pass;		/* age_passes: the slot aged in passes (age_pass.h) */
 };
+
+#define HARNESS_PASSES_TIMED	16384	/* passes whose durations are kept (the first ones) */
 
 /* scenarios.c */
 extern const struct scenario scenarios[];
@@ -140,6 +151,16 @@ extern const unsigned nr_scenarios;
 
 /* run.c: one test of scenario sc, from report_test_begin to report_test_end. */
 void harness_run(const struct scenario *sc, const struct test_run *r);
+/*
+ * run.c, for tests made of several runs (seed_effect.c): one run of sc inside the caller's
+ * test, from an empty MMU to its final checks, with exactly roles[r] APs in role r (the
+ * writer on the BSP; nothing interleaved) for r->cl->seconds. NULL if it could not be set up
+ * (reported). The records stay readable until harness_release.
+ */
+struct harness *harness_run_once(const struct scenario *sc, const struct test_run *r,
+				 const unsigned roles[NR_ROLES]);
+void harness_release(struct harness *h);
+const struct scenario *harness_scenario(const char *name);	/* scenarios.c; NULL: none */
 
 /* writer.c */
 void writer_step(struct harness *h, struct harness_cpu *c);

@@ -7,6 +7,9 @@
  *   locked ager  the same aging under mmu_lock held for write, through the writer's rmap lock
  *                (rmap_lock/rmap_unlock storing the same chain back);
  *   locker       rmap-lock-torture: read-only lock of one of a few heads, hold, unlock.
+ * In a scenario with age_passes, agers and locked agers instead age the whole slot pass after
+ * pass, together, a chunk at a time (age_pass.h): a pass's time is the time the agers together
+ * took to age every rmap of the slot once.
  * Lockers and locked agers increment a plain counter beside the head they hold (h->inside[],
  * a relaxed load and a relaxed store, never an atomic add): with mutual exclusion no increment
  * is lost; the checkpoint compares the counters with the increments made (`mutex`).
@@ -73,12 +76,36 @@ static void pick_range(struct harness *h, struct harness_cpu *c, gfn_t *start, g
  */
 #define AGE_CHUNK	256
 
+/* age_passes: a chunk of the open pass is aged (age_pass.h) */
+static void pass_aged(struct harness *h, struct harness_cpu *c, gfn_t start, gfn_t end)
+{
+	c->pass_chunks++;
+	c->pass_rmaps += age_pass_heads(&h->mmu.slot, start, end);
+	age_pass_aged(&h->pass, rdtsc());
+}
+
+static void ager_pass_step(struct harness *h, struct harness_cpu *c)
+{
+	gfn_t start, end;
+
+	if (!age_pass_take(&h->pass, &start, &end)) {
+		cpu_pause();
+		return;
+	}
+	age_gfn_range(&h->mmu.slot, start, end, &c->age);
+	pass_aged(h, c, start, end);
+}
+
 static void ager_step(struct harness *h, struct harness_cpu *c)
 {
 	uint64_t seen = c->age.sptes_seen, locked = c->age.rmaps_locked;
 	bool test_only = rng_below(&c->rng, 2);
 	gfn_t start, end;
 
+	if (h->sc->age_passes) {
+		ager_pass_step(h, c);
+		return;
+	}
 	pick_range(h, c, &start, &end);
 	for (gfn_t s = start, e; s < end; s = e) {
 		e = end - s > AGE_CHUNK ? s + AGE_CHUNK : end;
@@ -103,40 +130,12 @@ static void accessor_step(struct harness *h, struct harness_cpu *c)
 	mmu_access(&h->mmu, c->vcpu, root, gfn, rng_below(&c->rng, 3) == 0, &c->access);
 }
 
-/* One rmap under mmu_lock and its writer lock: every entry is a present leaf here. */
-static void locked_age_rmap(struct harness *h, struct harness_cpu *c, gfn_t gfn, int level)
+/* age_gfn_range_locked's callback: a locked ager holds this rmap (see the header). */
+static void locked_ager_held(void *arg, gfn_t gfn, int level)
 {
-	struct memslot *slot = &h->mmu.slot;
-	const struct rmap_ops *ops = rmap_slot_ops(slot);
-	struct rmap_head *head = gfn_to_rmap(slot, gfn, level);
-	struct rmap_iterator iter;
-	unsigned long val = rmap_lock(slot, head), chain;
-	uint64_t *sptep, spte, fp, ndesc;
+	struct harness *h = arg;
 
-	if (!val)
-		return;		/* elided: nothing to walk, nothing to store back */
-	c->lage.rmaps_locked++;
-	count_inside(h, c, gfn, level);
-	chain = rmap_op_get(ops, head);
-	if (rmap_check_chain(slot, gfn, level, chain, &fp, &ndesc)) {
-		for (sptep = rmap_check_get_first(slot, chain, &iter, gfn, level); sptep;
-		     sptep = rmap_check_get_next(slot, &iter, gfn, level)) {
-			/* relaxed: A/D may move under us (accessors, lockless agers) */
-			spte = atomic_read(sptep, MO_RELAXED);
-			c->lage.sptes_seen++;
-			if (!is_shadow_present_pte(spte)) {
-				/* zaps clear and unlink in one mmu_lock hold: never seen from here */
-				env_violation("audit", gfn, level,
-					      "rmap val=%#lx names sptep %p, non-present (%#llx) under mmu_lock",
-					      chain, (void *)sptep, (unsigned long long)spte);
-				continue;
-			}
-			if (is_accessed_spte(spte))
-				c->lage.accessed_cleared += age_spte_make_old(ops, sptep, spte);
-		}
-		rmap_check_stable(slot, head, gfn, level, val, fp);
-	}
-	rmap_unlock(slot, head, val, val);
+	count_inside(h, &h->cpu[cpu_id()], gfn, level);
 }
 
 /*
@@ -153,32 +152,43 @@ static void yield_mmu_lock(struct harness *h)
 		cpu_pause();
 }
 
+/* Every rmap of [s, e) at every level, in one mmu_lock hold; then let a waiting writer in. */
+static void locked_age_chunk(struct harness *h, struct harness_cpu *c, gfn_t s, gfn_t e)
+{
+	uint64_t t0, t1;
+
+	t0 = rdtsc();
+	mmu_write_lock(&h->mmu.lock);
+	t1 = rdtsc();
+	hist_add(&c->mmu_wait, t1 - t0);
+	c->mmu_wait_cycles += t1 - t0;
+	age_gfn_range_locked(&h->mmu.slot, s, e, &c->lage, locked_ager_held, h);
+	hist_add(&c->mmu_hold, rdtsc() - t1);
+	mmu_write_unlock(&h->mmu.lock);
+	yield_mmu_lock(h);
+}
+
 static void locked_ager_step(struct harness *h, struct harness_cpu *c)
 {
 	const struct memslot *slot = &h->mmu.slot;
 	gfn_t start, end;
-	uint64_t t0, t1;
 
+	if (h->sc->age_passes) {
+		if (!age_pass_take(&h->pass, &start, &end)) {
+			cpu_pause();
+			return;
+		}
+		locked_age_chunk(h, c, start, end);
+		pass_aged(h, c, start, end);
+		return;
+	}
 	pick_range(h, c, &start, &end);
 	if (end > slot->base_gfn + h->gfns)
 		end = slot->base_gfn + h->gfns;
 	/* AGE_CHUNK gfns per mmu_lock hold, as KVM drops it in long walks (cond_resched) */
 	for (gfn_t s = start, e; s < end; s = e) {
 		e = end - s > AGE_CHUNK ? s + AGE_CHUNK : end;
-		t0 = rdtsc();
-		mmu_write_lock(&h->mmu.lock);
-		t1 = rdtsc();
-		hist_add(&c->mmu_wait, t1 - t0);
-		for (int level = PG_LEVEL_4K; level <= MMU_MAX_LEAF_LEVEL; level++) {
-			uint64_t last = gfn_to_index(e - 1, slot->base_gfn, level);
-
-			for (uint64_t idx = gfn_to_index(s, slot->base_gfn, level); idx <= last;
-			     idx++)
-				locked_age_rmap(h, c, memslot_index_to_gfn(slot, level, idx), level);
-		}
-		hist_add(&c->mmu_hold, rdtsc() - t1);
-		mmu_write_unlock(&h->mmu.lock);
-		yield_mmu_lock(h);
+		locked_age_chunk(h, c, s, e);
 		if (e < end) {
 			cpu_heartbeat();
 			checkpoint_poll(h);

@@ -70,28 +70,52 @@ static bool setup_levels(struct harness *h)
 }
 
 /*
- * Role counts for naps APs. Locked agers first (only with enough APs to spare), then agers=
- * and accessors= if given, the rest by the scenario's shares, the remainder to agers. A role
- * the scenario shares to but that got no AP is interleaved on the BSP, unless its count was
- * given as 0.
+ * Role counts for naps APs. Locked agers first (only with enough APs to spare, unless
+ * locked_agers= says how many), then agers= and accessors= if given, the rest by the
+ * scenario's shares, the remainder to agers. A role the scenario shares to but that got no AP
+ * is interleaved on the BSP, unless its count was given as 0. With forced counts (roles, from
+ * harness_run_once) exactly those, nothing interleaved.
  */
-static bool assign_roles(struct harness *h)
+static bool assign_roles(struct harness *h, const unsigned *roles)
 {
 	const struct scenario *sc = h->sc;
-	unsigned naps = h->ncpus - 1, rest, shares, *n = h->count;
+	unsigned naps = h->ncpus - 1, rest, shares, given, *n = h->count;
 	bool ag = cmdline_given(h->cl, CMDLINE_AGERS), ac = cmdline_given(h->cl, CMDLINE_ACCESSORS);
+	bool lg = cmdline_given(h->cl, CMDLINE_LOCKED_AGERS);
 
 	__builtin_memset(h->count, 0, sizeof(h->count));
 	__builtin_memset(h->bsp_runs, 0, sizeof(h->bsp_runs));
 	n[ROLE_WRITER] = 1;
-	n[ROLE_LOCKED_AGER] = naps >= sc->locked_agers + 2 ? sc->locked_agers : 0;
-	rest = naps - n[ROLE_LOCKED_AGER];
+	if (roles) {
+		for (int r = ROLE_AGER, total = 0; r < NR_ROLES; r++) {
+			n[r] = roles[r];
+			total += (int)n[r];
+			if ((unsigned)total > naps) {
+				report_error("%u APs asked for, %u are free (%u CPUs online)",
+					     (unsigned)total, naps, h->ncpus);
+				return false;
+			}
+		}
+		return true;
+	}
+	if (lg)
+		n[ROLE_LOCKED_AGER] = h->cl->locked_agers;
+	else
+		n[ROLE_LOCKED_AGER] = naps >= sc->locked_agers + 2 ? sc->locked_agers : 0;
 	n[ROLE_AGER] = ag ? h->cl->agers : 0;
 	n[ROLE_ACCESSOR] = ac ? h->cl->accessors : 0;
+	given = n[ROLE_AGER] + n[ROLE_ACCESSOR] + (lg ? n[ROLE_LOCKED_AGER] : 0);
+	if (given > naps) {
+		report_error("agers=%u accessors=%u locked_agers=%u need %u APs, %u are free (%u CPUs online)",
+			     n[ROLE_AGER], n[ROLE_ACCESSOR], n[ROLE_LOCKED_AGER],
+			     n[ROLE_AGER] + n[ROLE_ACCESSOR] + n[ROLE_LOCKED_AGER], naps, h->ncpus);
+		return false;
+	}
+	rest = naps - n[ROLE_LOCKED_AGER];
 	if (n[ROLE_AGER] + n[ROLE_ACCESSOR] > rest) {
-		report_error("agers=%u accessors=%u need %u APs, %u are free (%u CPUs online)",
+		report_error("agers=%u accessors=%u need %u APs, %u are free besides the scenario's %u locked agers (%u CPUs online)",
 			     n[ROLE_AGER], n[ROLE_ACCESSOR], n[ROLE_AGER] + n[ROLE_ACCESSOR], rest,
-			     h->ncpus);
+			     n[ROLE_LOCKED_AGER], h->ncpus);
 		return false;
 	}
 	rest -= n[ROLE_AGER] + n[ROLE_ACCESSOR];
@@ -107,7 +131,8 @@ static bool assign_roles(struct harness *h)
 	}
 	for (int r = ROLE_AGER; r < NR_ROLES; r++) {
 		bool wanted = r == ROLE_LOCKED_AGER ? sc->locked_agers > 0 : sc->share[r] > 0;
-		bool given0 = (r == ROLE_AGER && ag) || (r == ROLE_ACCESSOR && ac);
+		bool given0 = (r == ROLE_AGER && ag) || (r == ROLE_ACCESSOR && ac) ||
+			      (r == ROLE_LOCKED_AGER && lg);
 
 		h->bsp_runs[r] = wanted && !n[r] && !given0;
 	}
@@ -173,7 +198,9 @@ static void join_aps(struct harness *h)
 
 static void bsp_main(struct harness *h, struct harness_cpu *c)
 {
-	h->checkpoint_due = h->t0 + h->checkpoint_cycles;
+	bool periodic = h->sc->checkpoint_ms != 0;
+
+	h->checkpoint_due = periodic ? h->t0 + h->checkpoint_cycles : UINT64_MAX;
 	for (;;) {
 		uint64_t now;
 
@@ -187,7 +214,8 @@ static void bsp_main(struct harness *h, struct harness_cpu *c)
 				break;
 			h->checkpoint_due = rdtsc() + h->checkpoint_cycles;
 		}
-		if (now >= h->t_end)
+		/* no checkpoint to end a decided test at: end it at once */
+		if (now >= h->t_end || (!periodic && decided(h)))
 			break;
 	}
 	h->t_stop = rdtsc();
@@ -226,7 +254,8 @@ static void harness_cpu_main(void *arg)
 	cpu_this()->doing = NULL;
 }
 
-static bool setup(struct harness *h, const struct scenario *sc, const struct test_run *r)
+static bool setup(struct harness *h, const struct scenario *sc, const struct test_run *r,
+		  const unsigned *roles)
 {
 	unsigned vcpus;
 
@@ -246,7 +275,7 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 		report_error("no memory for %u per-CPU records", smp_online());
 		return false;
 	}
-	if (!setup_levels(h) || !assign_roles(h))
+	if (!setup_levels(h) || !assign_roles(h, roles))
 		return false;
 	assign_cpus(h);
 	vcpus = h->count[ROLE_ACCESSOR] + h->bsp_runs[ROLE_ACCESSOR];
@@ -254,7 +283,7 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 		report_error("%u accessors: the MMU has room for %u vCPUs", vcpus, MMU_MAX_VCPUS);
 		return false;
 	}
-	if (mmu_init(&h->mmu, 0, h->gfns, h->roots, vcpus, h->ops, true)) {
+	if (mmu_init(&h->mmu, 0, h->gfns, h->roots, vcpus, h->ops, !sc->hot_checks_off)) {
 		report_error("mmu_init: gfns=%llu roots=%u vcpus=%u does not fit (memory, or more than 131072 gfns)",
 			     (unsigned long long)h->gfns, h->roots, vcpus);
 		return false;	/* mmu_init freed what it had taken */
@@ -292,14 +321,23 @@ static void teardown(struct harness *h)
 	mmu_free_memory_caches(&h->mmu, &h->caches);
 }
 
-void harness_run(const struct scenario *sc, const struct test_run *r)
+/* age_passes: the duration records, allocated once (pmm_alloc_contig never frees) */
+static uint64_t *pass_durations(void)
+{
+	static uint64_t *cycles;
+
+	if (!cycles)
+		cycles = pmm_alloc_contig(HARNESS_PASSES_TIMED * sizeof(*cycles) / PAGE_SIZE);
+	if (!cycles)
+		report_error("no memory for %u pass durations", HARNESS_PASSES_TIMED);
+	return cycles;
+}
+
+struct harness *harness_run_once(const struct scenario *sc, const struct test_run *r,
+				 const unsigned roles[NR_ROLES])
 {
 	struct harness *h = &harness;
 
-	report_test_begin(sc->name);
-	/* a mutated test is decided by its invariant (decided()), the correct protocol by any */
-	report_deciding_inv(r->ops->inv);
-	env_report_start();
 	/* the rendezvous words and counters start at 0; the MMU is set up by mmu_init */
 	h->epoch = 0;
 	h->parked = h->done = 0;
@@ -312,19 +350,45 @@ void harness_run(const struct scenario *sc, const struct test_run *r)
 	__builtin_memset(h->recent, 0, sizeof(h->recent));
 	__builtin_memset(h->inside, 0, sizeof(h->inside));
 	__builtin_memset(&h->caches, 0, sizeof(h->caches));
-	if (!setup(h, sc, r)) {
-		report_test_end("%s", "");
-		return;
+	if (!setup(h, sc, r, roles))
+		return NULL;
+	if (sc->age_passes && !pass_durations()) {
+		mmu_destroy(&h->mmu);
+		return NULL;
 	}
 	h->hz = tsc_hz();
 	h->checkpoint_cycles = h->hz / 1000 * sc->checkpoint_ms;
 	env_set_spin_stats(h->spin, h->ncpus);
 	h->t0 = h->checkpoint_last = rdtsc();
+	if (sc->age_passes)
+		age_pass_init(&h->pass, h->mmu.slot.base_gfn, h->gfns, pass_durations(),
+			      HARNESS_PASSES_TIMED, h->t0);
 	h->checkpoint_gap_max = 0;
 	h->t_end = h->t0 + h->hz * r->cl->seconds;
 	smp_run_all(harness_cpu_main, h);
 	env_set_spin_stats(NULL, 0);
 	teardown(h);
-	harness_summary(h);
+	return h;
+}
+
+void harness_release(struct harness *h)
+{
 	mmu_destroy(&h->mmu);
+}
+
+void harness_run(const struct scenario *sc, const struct test_run *r)
+{
+	struct harness *h;
+
+	report_test_begin(sc->name);
+	/* a mutated test is decided by its invariant (decided()), the correct protocol by any */
+	report_deciding_inv(r->ops->inv);
+	env_report_start();
+	h = harness_run_once(sc, r, NULL);
+	if (!h) {
+		report_test_end("%s", "");
+		return;
+	}
+	harness_summary(h);
+	harness_release(h);
 }

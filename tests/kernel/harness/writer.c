@@ -215,6 +215,7 @@ void writer_step(struct harness *h, struct harness_cpu *c)
 	mmu_write_lock(&h->mmu.lock);
 	t1 = rdtsc();
 	hist_add(&c->mmu_wait, t1 - t0);
+	c->mmu_wait_cycles += t1 - t0;
 	for (unsigned k = 0; k < len; k++) {
 		enum writer_op op = (enum writer_op)rng_pick(&c->rng, h->sc->wop_weight, NR_WOPS);
 
