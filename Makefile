@@ -38,6 +38,7 @@ HOST_CFLAGS := -std=gnu11 -Wall -Wextra -Werror -g -O2 -Ikernel/include -Ikernel
 KERNEL_S_SRCS := \
 	boot/header.S \
 	boot/entry.S \
+	boot/pvh.S \
 	boot/isr.S \
 	boot/segments.S \
 	boot/trampoline.S

@@ -138,6 +138,14 @@ static void keep_cmdline(const struct mb2_info *mi, struct boot_platform *bp)
 void bootinfo_init(const struct mb2_info *mi, struct boot_platform *bp)
 {
 	bp->uefi = mi->boot_mode == MB2_BOOT_UEFI;
+	/* the banner's boot= names the firmware (DESIGN §6 knows bios and uefi); how the kernel
+	 * was entered is this line's: a direct boot's firmware is QEMU's BIOS all the same */
+	if (mi->boot_mode == MB2_BOOT_DIRECT)
+		ksnprintf(bp->loader, sizeof(bp->loader), "direct (PVH entry, QEMU -kernel)");
+	else
+		ksnprintf(bp->loader, sizeof(bp->loader), "multiboot2 (%.*s)",
+			  mi->bootloader ? (int)mi->bootloader_len : 7,
+			  mi->bootloader ? mi->bootloader : "unnamed");
 	keep_cmdline(mi, bp);
 	if (!mi->mmap) {
 		bp->fatal = "the boot loader gave no memory map (multiboot2 tag 6)";
@@ -168,6 +176,7 @@ void bootinfo_init(const struct mb2_info *mi, struct boot_platform *bp)
 
 void bootinfo_print(const struct boot_platform *bp)
 {
+	kprintf("  boot: %s\n", bp->loader);
 	kprintf("  mem: %llu MiB usable, %llu pages free in %llu ranges\n",
 		(unsigned long long)bp->mem_mib, (unsigned long long)pmm_free_pages(),
 		(unsigned long long)bp->free_ranges);

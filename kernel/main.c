@@ -11,6 +11,7 @@
 #include "gdt.h"
 #include "trap.h"
 #include "mb2.h"
+#include "pvh.h"
 #include "bootinfo.h"
 #include "acpi.h"
 #include "tsc.h"
@@ -116,13 +117,23 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	idt_load();
 	serial_init();
 
-	if (magic != MB2_BOOTLOADER_MAGIC) {
-		kprintf("error: not started by a multiboot2 loader (eax=0x%x)\n", magic);
-		machine_finish(EXIT_USAGE);
-	}
-	if (mb2_parse((const void *)info_pa, MB2_INFO_BOUND, &mi, err, sizeof(err))) {
-		kprintf("error: multiboot2 information at 0x%llx is malformed: %s\n",
-			(unsigned long long)info_pa, err);
+	/* two ways in: GRUB's multiboot2 (boot/header.S), or the PVH entry of QEMU's -kernel
+	 * (boot/pvh.S); each hands over a block that becomes the same struct mb2_info */
+	if (magic == MB2_BOOTLOADER_MAGIC) {
+		if (mb2_parse((const void *)info_pa, MB2_INFO_BOUND, &mi, err, sizeof(err))) {
+			kprintf("error: multiboot2 information at 0x%llx is malformed: %s\n",
+				(unsigned long long)info_pa, err);
+			machine_finish(EXIT_USAGE);
+		}
+	} else if (magic == PVH_START_MAGIC) {
+		if (pvh_parse((const void *)info_pa, &mi, err, sizeof(err))) {
+			kprintf("error: PVH start info at 0x%llx is malformed: %s\n",
+				(unsigned long long)info_pa, err);
+			machine_finish(EXIT_USAGE);
+		}
+	} else {
+		kprintf("error: not started by a multiboot2 loader or a PVH direct boot (eax=0x%x)\n",
+			magic);
 		machine_finish(EXIT_USAGE);
 	}
 	bootinfo_init(&mi, &bp);	/* page allocator, identity map, framebuffer, ACPI, TSC */

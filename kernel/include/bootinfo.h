@@ -12,6 +12,7 @@
 
 struct boot_platform {
 	bool uefi;
+	char loader[64];		/* how the kernel was entered: multiboot2 (by whom) or PVH */
 	unsigned cpus_online, cpus_present;
 	uint64_t mem_mib;		/* usable RAM in the memory map */
 	uint64_t free_ranges;		/* after reservations */

@@ -50,7 +50,11 @@ enum mb2_mem_type {
 
 enum mb2_fb_type { MB2_FB_INDEXED = 0, MB2_FB_RGB = 1, MB2_FB_EGA_TEXT = 2 };
 
-enum mb2_boot_mode { MB2_BOOT_BIOS, MB2_BOOT_UEFI };
+enum mb2_boot_mode {
+	MB2_BOOT_BIOS,
+	MB2_BOOT_UEFI,
+	MB2_BOOT_DIRECT,	/* not multiboot2: the PVH entry (pvh.h), firmware BIOS */
+};
 
 enum mb2_err {
 	MB2_OK = 0,

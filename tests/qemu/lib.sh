@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # tests/qemu/lib.sh: sourced by the QEMU tests. Owns one test's verdict: each check prints
 # "ok - what" or "not ok - what: expected ..., got ..." and counts failures; finish exits 0 or 1.
-# boot runs tools/run-qemu.sh (always TCG: KVM on these machines is a slow software KVM) and
+# boot runs tools/run-qemu.sh (always TCG: KVM on these machines is a slow software KVM; direct
+# boot unless the test is about firmware or GRUB, see boot()) and
 # keeps the console in $TEST_LOG_DIR/$TEST_NAME.console, which check_console checks against
 # the output grammar (../shared/tools/check-console). Exit 77 (skip) only through skip().
 set -uo pipefail
@@ -26,10 +27,16 @@ expect() { if [ "$2" = "$3" ]; then pass "$1 = $3"; else fail "$1: expected '$2'
 # boot ARGS...: boots with tools/run-qemu.sh ARGS; sets $status, $elapsed (seconds, decimal),
 # $text (the console without escape sequences and carriage returns) and $said (run-qemu's
 # stderr, also kept in $console.stderr and shown in the test's log).
+# Direct boot (--direct: QEMU -kernel, no GRUB; issue 14) unless the test is about firmware,
+# media or GRUB: it says so with BOOT_VIA=iso, or boots --uefi, --usb, --menu or --iso.
 boot() {
-	echo "# tools/run-qemu.sh --accel tcg --log $console $*"
+	local via=(--direct) a
+	[ "${BOOT_VIA:-direct}" = iso ] && via=()
+	for a in "$@"; do [[ $a =~ ^--(uefi|usb|menu|iso)$ ]] && via=(); done
+	echo "# tools/run-qemu.sh --accel tcg ${via[*]} --log $console $*"
 	local t0=$EPOCHREALTIME
-	tools/run-qemu.sh --accel tcg --log "$console" "$@" > /dev/null 2> "$console.stderr"
+	tools/run-qemu.sh --accel tcg "${via[@]}" --log "$console" "$@" > /dev/null \
+		2> "$console.stderr"
 	status=$?
 	elapsed=$(awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.2f", b - a }')
 	text=$(sed 's/\x1b\[[0-9;=?]*[a-zA-Z]//g; s/\r//g' "$console")

@@ -7,6 +7,7 @@
 # off" (a run that ends this way is never a pass under QEMU). A reset method or \_S5 that did
 # not work shows as the kernel's "... halting" line and then a timeout (124).
 . "$(dirname "$0")/lib.sh"
+BOOT_VIA=iso	# ACPI reboot and poweroff as the firmware a user boots sets them up
 
 how=${1:?usage: power.sh reboot|poweroff [run-qemu args]}
 shift

@@ -8,6 +8,7 @@
 # The halted kernel never exits; the test then quits QEMU through the monitor, which
 # run-qemu.sh reports as 2 (QEMU ended without the kernel's exit code): that is expected.
 . "$(dirname "$0")/lib.sh"
+BOOT_VIA=iso	# the framebuffer comes from GRUB (a direct boot has none)
 
 port=$((20000 + RANDOM % 20000))
 shot=$logdir/$name.ppm
