@@ -171,7 +171,7 @@ void bootinfo_init(const struct mb2_info *mi, struct boot_platform *bp)
 	acpi_init(mi->rsdp_new ? mi->rsdp_new : mi->rsdp_old,
 		  (uint32_t)(mi->rsdp_new ? mi->rsdp_new_len : mi->rsdp_old_len));
 	if (tsc_calibrate())
-		bp->fatal = "no reference timer (ACPI PM timer or PIT) to calibrate the TSC against";
+		bp->fatal = "no clock to calibrate the TSC against (CPUID 0x15, HPET, ACPI PM timer, PIT or RTC)";
 }
 
 void bootinfo_print(const struct boot_platform *bp)
@@ -186,6 +186,7 @@ void bootinfo_print(const struct boot_platform *bp)
 			acpi.rsdp_revision, acpi.xsdt ? "xsdt" : "rsdt", acpi.ntables,
 			acpi.pm_timer_32bit ? "32-bit " : "", acpi.pm_timer_port,
 			acpi.reset_supported ? "yes" : "no", acpi.s5_found ? "yes" : "no");
-	kprintf("  tsc: %llu kHz against %s\n", (unsigned long long)(tsc_hz() / 1000),
-		tsc_reference());
+	kprintf("  tsc: %llu kHz against %s, %s\n", (unsigned long long)(tsc_hz() / 1000),
+		tsc_reference(), tsc_invariant() ? "invariant" :
+		"not invariant (CPUID 0x80000007 EDX[8] clear)");
 }

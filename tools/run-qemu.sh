@@ -49,7 +49,8 @@ usage: tools/run-qemu.sh [-smp N] [-m MEM] [--uefi] [--usb] [--accel tcg|kvm|aut
   --uefi          boot through OVMF (default: SeaBIOS)
   --usb           the ISO as a raw disk on a USB stick behind xHCI (default: a CD)
   --accel A       tcg, kvm or auto (default auto: KVM only if a cached calibration found it faster)
-  --machine M     q35 or pc (default q35; versioned names such as pc-q35-7.2 pass through)
+  --machine M     q35, pc or microvm (default q35; versioned names such as pc-q35-7.2 pass
+                  through; microvm,pit=off,... too; microvm needs --direct)
   --timeout S     kill QEMU after S seconds and exit 124; 0 = never (default 300)
   --cmdline STR   kernel options, e.g. "test=boot seed=7" (booted without the GRUB menu)
   --iso PATH      boot PATH as is (default: build/rmap-harness.iso, rebuilt by make iso)
@@ -92,8 +93,8 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [[ $accel =~ ^(tcg|kvm|auto)$ ]] || bad "--accel must be tcg, kvm or auto, not '$accel'"
-[[ $machine =~ ^(q35|pc)($|-) ]] ||
-	bad "--machine must be q35 or pc (or a versioned name), not '$machine'"
+[[ $machine =~ ^(q35|pc|microvm)($|-|,) ]] ||
+	bad "--machine must be q35, pc or microvm (or a versioned name, or microvm,OPTIONS), not '$machine'"
 [[ $timeout =~ ^[0-9]+$ ]] || bad "--timeout must be whole seconds, not '$timeout'"
 [[ $smp =~ ^[0-9a-z=,]+$ ]] || bad "-smp '$smp' is not QEMU -smp syntax"
 [[ $mem =~ ^[0-9]+[KMGT]?$ ]] || bad "-m '$mem' is not a size such as 512M or 2G"
@@ -102,6 +103,8 @@ cmdline=${cmdline# } cmdline=${cmdline% }
 [[ $cmdline =~ ^[A-Za-z0-9_=,.:+/@%\ -]*$ ]] ||
 	bad "--cmdline '$cmdline': only [A-Za-z0-9_=,.:+/@%-] and spaces pass through GRUB unchanged"
 [ $menu = 1 ] && [ -n "$cmdline" ] && bad "--menu and --cmdline exclude each other"
+[[ $machine =~ ^microvm ]] && [ $direct = 0 ] &&
+	bad "--machine microvm boots only with --direct: it has no disk controller for the ISO"
 if [ $direct = 1 ]; then
 	[ $uefi = 0 ] && [ $usb = 0 ] && [ $menu = 0 ] && [ -z "$iso" ] ||
 		bad "--direct boots the ELF under SeaBIOS: not with --uefi, --usb, --menu or --iso"
