@@ -14,6 +14,7 @@
 #include "format.h"
 #include "acpi.h"
 #include "tsc.h"
+#include "arch/x86.h"
 
 #define MAX_MAP_RANGES	256
 #define MAX_RESERVED	(3 + MB2_MAX_MODULES)
@@ -166,12 +167,22 @@ void bootinfo_init(const struct mb2_info *mi, struct boot_platform *bp)
 		    paging_map_identity(ram.r[i].base, ram.r[i].end - ram.r[i].base))
 			kprintf("mem: cannot map [0x%llx, 0x%llx)\n",
 				(unsigned long long)ram.r[i].base, (unsigned long long)ram.r[i].end);
+	bp->t_mem = rdtsc();
 	open_framebuffer(mi, bp);
+	bp->t_fb = rdtsc();
 
 	acpi_init(mi->rsdp_new ? mi->rsdp_new : mi->rsdp_old,
 		  (uint32_t)(mi->rsdp_new ? mi->rsdp_new_len : mi->rsdp_old_len));
+	bp->t_acpi = rdtsc();
 	if (tsc_calibrate())
 		bp->fatal = "no clock to calibrate the TSC against (CPUID 0x15, HPET, ACPI PM timer, PIT or RTC)";
+	bp->t_tsc = rdtsc();
+}
+
+/* us between two TSC stamps; 0 when a phase did not run (an early fatal step) */
+static uint64_t phase_us(uint64_t from, uint64_t to)
+{
+	return from && to > from ? tsc_ns(to - from) / 1000 : 0;
 }
 
 void bootinfo_print(const struct boot_platform *bp)
@@ -186,6 +197,13 @@ void bootinfo_print(const struct boot_platform *bp)
 			acpi.rsdp_revision, acpi.xsdt ? "xsdt" : "rsdt", acpi.ntables,
 			acpi.pm_timer_32bit ? "32-bit " : "", acpi.pm_timer_port,
 			acpi.reset_supported ? "yes" : "no", acpi.s5_found ? "yes" : "no");
+	kprintf("  boot phases us: mem=%llu fb=%llu acpi=%llu tsc=%llu smp=%llu banner=%llu (from kmain)\n",
+		(unsigned long long)phase_us(bp->t_entry, bp->t_mem),
+		(unsigned long long)phase_us(bp->t_mem, bp->t_fb),
+		(unsigned long long)phase_us(bp->t_fb, bp->t_acpi),
+		(unsigned long long)phase_us(bp->t_acpi, bp->t_tsc),
+		(unsigned long long)phase_us(bp->t_tsc, bp->t_smp),
+		(unsigned long long)phase_us(bp->t_entry, bp->t_banner));
 	kprintf("  tsc: %llu kHz against %s, %s\n", (unsigned long long)(tsc_hz() / 1000),
 		tsc_reference(), tsc_invariant() ? "invariant" :
 		"not invariant (CPUID 0x80000007 EDX[8] clear)");

@@ -111,6 +111,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	char err[256];
 	int cl_err;
 
+	bp.t_entry = rdtsc();		/* the boot phases' start (bootinfo_print) */
 	percpu_init_bsp();
 	gdt_load(&bsp_gdt);
 	idt_init();
@@ -141,11 +142,13 @@ void kmain(uint32_t magic, uint64_t info_pa)
 		bp.cpus_online = smp_init(&bp);
 		bp.cpus_present = smp_present();
 	}
+	bp.t_smp = rdtsc();
 
 	cl_err = cmdline_parse(mi.cmdline ? mi.cmdline : "", mi.cmdline_len, &lists, &cl, err,
 			       sizeof(err));
 	if (!cl_err)
 		power_set_on_finish(finish_from_cmdline(&cl));
+	bp.t_banner = rdtsc();
 	print_banner(&bp);
 	bootinfo_print(&bp);
 	smp_print();

@@ -24,7 +24,7 @@
 #include "paging.h"
 #include "arch/x86.h"
 
-#define CALIB_MS	50
+#define CALIB_MS	20
 #define STALL_READS	1000000u	/* reads with no change: the clock is not there */
 #define HZ_MIN		100000000ull	/* 100 MHz */
 #define HZ_MAX		10000000000ull	/* 10 GHz */
@@ -91,12 +91,14 @@ static uint64_t from_cpuid(void)
  * `mask` bits at ref_hz); 0 if the counter stops changing. */
 static uint64_t measure(uint64_t (*read_ref)(void), uint64_t mask, uint64_t ref_hz)
 {
-	uint64_t want = ref_hz * CALIB_MS / 1000, ticks = 0, prev = read_ref(), t0 = rdtsc();
+	uint64_t want = ref_hz * CALIB_MS / 1000, ticks = 0, prev = read_ref(), t0 = rdtsc(), t;
 	uint32_t still = 0;
 
-	while (ticks < want) {
+	/* each end is a reference read and the TSC read right after it, the same way round */
+	for (;;) {
 		uint64_t now = read_ref();
 
+		t = rdtsc();
 		if (now == prev) {
 			if (++still > STALL_READS)
 				return 0;	/* a counter that does not count */
@@ -105,8 +107,9 @@ static uint64_t measure(uint64_t (*read_ref)(void), uint64_t mask, uint64_t ref_
 		still = 0;
 		ticks += (now - prev) & mask;	/* the counter wraps at its width */
 		prev = now;
+		if (ticks >= want)
+			return (t - t0) * ref_hz / ticks;
 	}
-	return (rdtsc() - t0) * ref_hz / ticks;
 }
 
 static volatile const uint8_t *hpet;

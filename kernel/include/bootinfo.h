@@ -20,6 +20,8 @@ struct boot_platform {
 	uint64_t trampoline_page;	/* free page below 1 MiB for the AP trampoline, or 0 */
 	const char *fatal;		/* set when the platform cannot run tests */
 	char fb_status[96];
+	/* TSC at the end of each boot phase, from kmain's entry (make bench's boot section) */
+	uint64_t t_entry, t_mem, t_fb, t_acpi, t_tsc, t_smp, t_banner;
 };
 
 void bootinfo_init(const struct mb2_info *mi, struct boot_platform *bp);

@@ -2,8 +2,9 @@
  * kernel/smp/smp.c - owns `smp`: the table of CPUs (dense id → per-CPU area, APIC id), AP
  * start-up and the work mailbox the idle APs poll. AP start-up follows SDM 3A 9.4.4
  * ("MP initialization example"): INIT, 10 ms, SIPI, 200 us, SIPI; it is done for all APs at
- * once (Linux's parallel bring-up since 6.5 is the model): every INIT is sent, one 10 ms
- * wait, then every SIPI twice, so start-up costs the same 10 ms for 2 or 1000 CPUs. Each AP
+ * once (Linux's parallel bring-up since 6.5 is the model): every INIT is sent, one wait (10
+ * ms, or none on processors that need none: init_delay_us), then every SIPI twice, so
+ * start-up costs the same for 2 or 1000 CPUs. Each AP
  * takes a stack slot in the trampoline and finds its dense id by its APIC id. An AP that
  * does not come online within the bound is named and left out; a late one parks itself.
  */
@@ -43,6 +44,7 @@ static struct {
 	uint8_t *low;			/* the trampoline copy below 1 MiB */
 	int closed;			/* atomic: bring-up over, late APs park */
 	uint64_t bringup_us;
+	unsigned init_delay_us;		/* the wait after INIT (start_aps) */
 	/* the work mailbox: BSP writes fn/arg then bumps gen (release); APs acquire gen */
 	void (*work_fn)(void *);
 	void *work_arg;
@@ -155,16 +157,43 @@ static unsigned reachable_aps(void)
 	return n;
 }
 
+/*
+ * The wait after INIT: the MP specification's 10 ms, which modern processors do not need
+ * (Linux's smp_quirk_init_udelay skips it on Intel from family 6, AMD from 0xF, Hygon from
+ * 0x18; so do we, and under any hypervisor, whose INIT is a state reset).
+ */
+static unsigned init_delay_us(void)
+{
+	uint32_t a, b, c, d, fam;
+	char vendor[13];
+
+	cpuid(0, 0, &a, &b, &c, &d);
+	__builtin_memcpy(vendor, &b, 4);
+	__builtin_memcpy(vendor + 4, &d, 4);
+	__builtin_memcpy(vendor + 8, &c, 4);
+	vendor[12] = 0;
+	cpuid(1, 0, &a, &b, &c, &d);
+	fam = (a >> 8 & 0xf) == 0xf ? 0xf + (a >> 20 & 0xff) : a >> 8 & 0xf;
+	if (c & (1u << 31))
+		return 0;
+	if ((!__builtin_strcmp(vendor, "GenuineIntel") && fam >= 6) ||
+	    (!__builtin_strcmp(vendor, "AuthenticAMD") && fam >= 0xf) ||
+	    (!__builtin_strcmp(vendor, "HygonGenuine") && fam >= 0x18))
+		return 0;
+	return 10000;
+}
+
 static void start_aps(void)
 {
 	uint8_t vector = (uint8_t)((uint64_t)smp.low >> 12);
 	uint64_t t0 = rdtsc(), deadline;
 
+	smp.init_delay_us = init_delay_us();
 	for (unsigned id = 1; id < smp.present; id++)
 		if (lapic_x2apic() || smp.madt[id].apic_id <= 254)
 			if (!lapic_send_ipi(smp.madt[id].apic_id, LAPIC_DM_INIT, 0))
 				kprintf("smp: INIT to APIC id 0x%x not accepted\n", smp.madt[id].apic_id);
-	tsc_delay_us(10000);
+	tsc_delay_us(smp.init_delay_us);
 	for (int round = 0; round < 2; round++) {
 		for (unsigned id = 1; id < smp.present; id++)
 			if (lapic_x2apic() || smp.madt[id].apic_id <= 254)
@@ -250,8 +279,9 @@ void smp_print(void)
 	char line[200];
 	int n = 0;
 
-	kprintf("  smp: %u/%u CPUs online, %s, bring-up %llu us\n", smp_online(), smp.present,
-		lapic_x2apic() ? "x2apic" : "xapic", (unsigned long long)smp.bringup_us);
+	kprintf("  smp: %u/%u CPUs online, %s, bring-up %llu us (INIT wait %u us)\n", smp_online(),
+		smp.present, lapic_x2apic() ? "x2apic" : "xapic", (unsigned long long)smp.bringup_us,
+		smp.init_delay_us);
 	for (unsigned i = 0; i < smp.present; i++) {
 		unsigned j = i;
 
