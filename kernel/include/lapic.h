@@ -23,6 +23,8 @@ enum lapic_delivery {
 
 /* BSP: picks the mode (x2APIC when CPUID offers it or firmware left it on) and enables. */
 int lapic_init_bsp(uint64_t mmio_base);
+/* The mode lapic_init_bsp will choose: x2APIC if offered or already on (before it runs). */
+bool lapic_will_use_x2apic(void);
 void lapic_init_ap(void);		/* the same mode on this AP */
 bool lapic_x2apic(void);
 uint32_t lapic_id(void);		/* this CPU's APIC id, from the APIC itself */

@@ -90,16 +90,22 @@ static void enable_this_cpu(void)
 	wr(REG_LVT_TIMER, LVT_MASKED);
 }
 
-int lapic_init_bsp(uint64_t mmio_base)
+bool lapic_will_use_x2apic(void)
 {
 	uint32_t a, b, c, d;
-	uint64_t base = rdmsr(MSR_APIC_BASE);
 
-	pic_disable();
 	cpuid(1, 0, &a, &b, &c, &d);
 	/* x2APIC when offered (CPUID.1:ECX bit 21); forced when firmware already enabled it,
 	 * since leaving x2APIC mode needs a full disable (SDM 11.12.5 state diagram) */
-	apic.x2apic = (c & (1u << 21)) || (base & APIC_BASE_EXTD);
+	return (c & (1u << 21)) || (rdmsr(MSR_APIC_BASE) & APIC_BASE_EXTD);
+}
+
+int lapic_init_bsp(uint64_t mmio_base)
+{
+	uint64_t base = rdmsr(MSR_APIC_BASE);
+
+	pic_disable();
+	apic.x2apic = lapic_will_use_x2apic();
 	if (!apic.x2apic) {
 		if (!mmio_base)
 			mmio_base = base & ~0xfffull;

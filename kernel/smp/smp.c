@@ -222,16 +222,14 @@ unsigned smp_init(struct boot_platform *bp)
 	smp.cpu = bsp_only;
 	bsp_only[0] = (struct smp_cpu *)bsp;	/* only .pc is used for the BSP */
 	bsp->apic_id = bsp_apic;
-	if (madt_parse(&mi, madt_buf, MAX_CPUS) || mi.enabled == 0) {
-		kprintf("smp: no usable MADT: running on the BSP alone\n");
+	if (madt_parse(&mi, madt_buf, MAX_CPUS, lapic_will_use_x2apic()) || mi.enabled == 0) {
+		kprintf("smp: no usable MADT or MP table: running on the BSP alone\n");
 		if (lapic_init_bsp(0))
 			panic("smp: cannot map the local APIC");
 		return 1;
 	}
 	smp.madt = madt_buf;
 	smp.present = mi.enabled < MAX_CPUS ? mi.enabled : MAX_CPUS;
-	if (mi.disabled)
-		kprintf("smp: the MADT lists %u more CPUs as disabled; not started\n", mi.disabled);
 	/* dense id 0 is the BSP: swap its entry to the front */
 	for (unsigned i = 0; i < smp.present; i++)
 		if (madt_buf[i].apic_id == bsp_apic) {
