@@ -181,6 +181,21 @@ void report_error(const char *fmt, ...)
 	kprintf("ERROR test=%s cpu=%u: %s\n", rep.test, cpu_id(), rep.error_text);
 }
 
+void report_usage_error(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	/* a usage error, like a malformed option (exit 2), not a test that found a bug (exit 1):
+	 * the test never ran, so no ok/not ok line and no SUMMARY */
+	kprintf("error: test=%s: %s: the options ask for more than this machine has\n", rep.test,
+		msg);
+	machine_finish(EXIT_USAGE);
+}
+
 static bool end_line(const char *stats)
 {
 	uint64_t v = report_violations();

@@ -26,6 +26,9 @@ bool report_violation_counted(const char *inv);
 void report_violation_line(const char *inv, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* a harness or environment problem: the test fails with first=none and the text as error= */
 void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Options this machine cannot honour (agers=1000 on 4 CPUs): "error: ..." and exit 2, as a
+ * malformed option; called before the test runs anything. */
+__attribute__((noreturn, format(printf, 1, 2))) void report_usage_error(const char *fmt, ...);
 /* ends the current test; fmt is the stats tail of the ok line */
 bool report_test_end(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void report_skip(const char *name, const char *reason);

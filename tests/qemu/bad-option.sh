@@ -33,6 +33,11 @@ refused "widen=none" "the valid values listed" 'widen: on off'
 refused "reread=maybe" "the valid values listed" 'reread: on off'
 # issue 13's locked_agers=: a count, as agers=
 refused "locked_agers=many" "the option named" 'locked_agers'
+# options this machine cannot honour are usage errors too (issue 15, item 7), never a found bug
+refused "agers=1000" "the roles that do not fit named" \
+	'^error: test=age-vs-zap: agers=1000 accessors=0 locked_agers=0 need 1000 APs, 1 are free .*the options ask for more than this machine has'
+refused "test=seed-effect locked_agers=5" "the seed-effect's modes that do not fit named" \
+	'^error: test=seed-effect: seed-effect: agers=1 locked_agers=5 accessors=0: .*the options ask for more than this machine has'
 # reread= picks one of kvm's steps: strict (the default profile) never re-reads
 refused "reread=off" "the reason given" "^error: reread= chooses profile=kvm's walk"
 finish

@@ -90,11 +90,9 @@ static bool assign_roles(struct harness *h, const unsigned *roles)
 		for (int r = ROLE_AGER, total = 0; r < NR_ROLES; r++) {
 			n[r] = roles[r];
 			total += (int)n[r];
-			if ((unsigned)total > naps) {
-				report_error("%u APs asked for, %u are free (%u CPUs online)",
-					     (unsigned)total, naps, h->ncpus);
-				return false;
-			}
+			if ((unsigned)total > naps)
+				report_usage_error("%u APs asked for, %u are free (%u CPUs online)",
+						   (unsigned)total, naps, h->ncpus);
 		}
 		return true;
 	}
@@ -105,19 +103,15 @@ static bool assign_roles(struct harness *h, const unsigned *roles)
 	n[ROLE_AGER] = ag ? h->cl->agers : 0;
 	n[ROLE_ACCESSOR] = ac ? h->cl->accessors : 0;
 	given = n[ROLE_AGER] + n[ROLE_ACCESSOR] + (lg ? n[ROLE_LOCKED_AGER] : 0);
-	if (given > naps) {
-		report_error("agers=%u accessors=%u locked_agers=%u need %u APs, %u are free (%u CPUs online)",
-			     n[ROLE_AGER], n[ROLE_ACCESSOR], n[ROLE_LOCKED_AGER],
-			     n[ROLE_AGER] + n[ROLE_ACCESSOR] + n[ROLE_LOCKED_AGER], naps, h->ncpus);
-		return false;
-	}
+	if (given > naps)
+		report_usage_error("agers=%u accessors=%u locked_agers=%u need %u APs, %u are free (%u CPUs online)",
+				   n[ROLE_AGER], n[ROLE_ACCESSOR], n[ROLE_LOCKED_AGER],
+				   n[ROLE_AGER] + n[ROLE_ACCESSOR] + n[ROLE_LOCKED_AGER], naps, h->ncpus);
 	rest = naps - n[ROLE_LOCKED_AGER];
-	if (n[ROLE_AGER] + n[ROLE_ACCESSOR] > rest) {
-		report_error("agers=%u accessors=%u need %u APs, %u are free besides the scenario's %u locked agers (%u CPUs online)",
-			     n[ROLE_AGER], n[ROLE_ACCESSOR], n[ROLE_AGER] + n[ROLE_ACCESSOR], rest,
-			     n[ROLE_LOCKED_AGER], h->ncpus);
-		return false;
-	}
+	if (n[ROLE_AGER] + n[ROLE_ACCESSOR] > rest)
+		report_usage_error("agers=%u accessors=%u need %u APs, %u are free besides the scenario's %u locked agers (%u CPUs online)",
+				   n[ROLE_AGER], n[ROLE_ACCESSOR], n[ROLE_AGER] + n[ROLE_ACCESSOR], rest,
+				   n[ROLE_LOCKED_AGER], h->ncpus);
 	rest -= n[ROLE_AGER] + n[ROLE_ACCESSOR];
 	/* the rest by share among the roles not given; agers take what rounding leaves */
 	shares = (ag ? 0 : sc->share[ROLE_AGER]) + (ac ? 0 : sc->share[ROLE_ACCESSOR]) +
@@ -279,15 +273,11 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 		return false;
 	assign_cpus(h);
 	vcpus = h->count[ROLE_ACCESSOR] + h->bsp_runs[ROLE_ACCESSOR];
-	if (vcpus > MMU_MAX_VCPUS) {
-		report_error("%u accessors: the MMU has room for %u vCPUs", vcpus, MMU_MAX_VCPUS);
-		return false;
-	}
-	if (mmu_init(&h->mmu, 0, h->gfns, h->roots, vcpus, h->ops, !sc->hot_checks_off)) {
-		report_error("mmu_init: gfns=%llu roots=%u vcpus=%u does not fit (memory, or more than 131072 gfns)",
-			     (unsigned long long)h->gfns, h->roots, vcpus);
-		return false;	/* mmu_init freed what it had taken */
-	}
+	if (vcpus > MMU_MAX_VCPUS)
+		report_usage_error("%u accessors: the MMU has room for %u vCPUs", vcpus, MMU_MAX_VCPUS);
+	if (mmu_init(&h->mmu, 0, h->gfns, h->roots, vcpus, h->ops, !sc->hot_checks_off))
+		report_usage_error("mmu_init: gfns=%llu roots=%u vcpus=%u does not fit (memory, or more than 131072 gfns)",
+				   (unsigned long long)h->gfns, h->roots, vcpus);
 	h->mmu.slot.torture_hold_every = sc->hold_every;
 	h->mmu.slot.torture_window_us = r->cl->window_us;
 	h->mmu.slot.no_reread = r->cl->reread == CMDLINE_REREAD_OFF;

@@ -84,17 +84,13 @@ static bool plan(const struct test_run *r, unsigned naps, unsigned roles[NR_SE_M
 	unsigned acc = cmdline_given(cl, CMDLINE_ACCESSORS) ? cl->accessors : naps / 4;
 	unsigned n, nl;
 
-	if (acc > naps) {
-		report_error("seed-effect: accessors=%u, %u APs online", acc, naps);
-		return false;
-	}
+	if (acc > naps)
+		report_usage_error("seed-effect: accessors=%u, %u APs online", acc, naps);
 	n = cmdline_given(cl, CMDLINE_AGERS) ? cl->agers : naps - acc;
 	nl = cmdline_given(cl, CMDLINE_LOCKED_AGERS) ? cl->locked_agers : n;
-	if (!n || !nl || n + acc > naps || nl + acc > naps) {
-		report_error("seed-effect: agers=%u locked_agers=%u accessors=%u: each mode needs 1..%u agers besides the accessors (%u APs)",
-			     n, nl, acc, naps - acc, naps);
-		return false;
-	}
+	if (!n || !nl || n + acc > naps || nl + acc > naps)
+		report_usage_error("seed-effect: agers=%u locked_agers=%u accessors=%u: each mode needs 1..%u agers besides the accessors (%u APs)",
+				   n, nl, acc, naps - acc, naps);
 	__builtin_memset(roles, 0, sizeof(unsigned) * NR_SE_MODES * NR_ROLES);
 	for (int m = 0; m < NR_SE_MODES; m++)
 		roles[m][ROLE_ACCESSOR] = acc;
