@@ -54,6 +54,7 @@ KERNEL_C_SRCS := \
 	kernel/arch/gdt.c \
 	kernel/arch/idt.c \
 	kernel/arch/pic.c \
+	kernel/arch/mca.c \
 	kernel/paging.c \
 	kernel/pmm.c \
 	kernel/acpi.c \

@@ -9,9 +9,21 @@
 #define EFER_MSR   0xc0000080
 #define EFER_LME   (1 << 8)
 #define CR0_PE     (1 << 0)
+#define CR0_MP     (1 << 1)
+#define CR0_ET     (1 << 4)
+#define CR0_NE     (1 << 5)
 #define CR0_WP     (1 << 16)
 #define CR0_PG     (1 << 31)
 #define CR4_PAE    (1 << 5)
+#define CR4_MCE    (1 << 6)
+/*
+ * Explicit values, not firmware's with bits added: CR0 without CD/NW (caches on), TS, EM or AM;
+ * CR4 with PAE and MCE only (a machine check is #MC and a report, not a shutdown; no LA57, PKE
+ * or SMEP/SMAP left on by firmware). boot/trampoline.S loads the same on every AP, whose
+ * CR0 after INIT has CD and NW set.
+ */
+#define BOOT_CR0   (CR0_PE | CR0_MP | CR0_ET | CR0_NE)
+#define BOOT_CR4   (CR4_PAE | CR4_MCE)
 #define PTE_P      (1 << 0)
 #define PTE_W      (1 << 1)
 #define PTE_PS     (1 << 7)
@@ -66,8 +78,9 @@ _start32:
 	loop 2b
 
 	/* Intel SDM 3A 10.8.5 "Initializing IA-32e Mode": PAE, CR3, EFER.LME, then CR0.PG */
-	movl %cr4, %eax
-	orl $CR4_PAE, %eax
+	movl $BOOT_CR0, %eax
+	movl %eax, %cr0
+	movl $BOOT_CR4, %eax
 	movl %eax, %cr4
 	movl $boot_pml4, %eax
 	movl %eax, %cr3
@@ -75,8 +88,7 @@ _start32:
 	rdmsr
 	orl $EFER_LME, %eax
 	wrmsr
-	movl %cr0, %eax
-	orl $(CR0_PG | CR0_WP | CR0_PE), %eax
+	movl $(BOOT_CR0 | CR0_WP | CR0_PG), %eax
 	movl %eax, %cr0
 
 	lgdt boot_gdt_desc

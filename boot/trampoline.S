@@ -24,8 +24,8 @@ trampoline_start:
 	movw %cs, %bx
 	shll $4, %ebx
 	lgdtl (tr_gdt_desc - trampoline_start)
-	movl %cr0, %eax
-	orl $1, %eax			/* CR0.PE */
+	/* explicit CR0: PE, MP, ET, NE; INIT left CD and NW set (caches off): not kept */
+	movl $0x33, %eax
 	movl %eax, %cr0
 	ljmpl *(tr_far32 - trampoline_start)
 
@@ -35,8 +35,7 @@ tr_protected:
 	movw %ax, %ds
 	movw %ax, %es
 	movw %ax, %ss
-	movl %cr4, %eax
-	orl $(1 << 5), %eax		/* CR4.PAE */
+	movl $((1 << 5) | (1 << 6)), %eax	/* CR4: PAE, MCE, nothing else (entry.S) */
 	movl %eax, %cr4
 	movl (tr_cr3 - trampoline_start)(%ebx), %eax
 	movl %eax, %cr3
@@ -44,8 +43,7 @@ tr_protected:
 	rdmsr
 	orl $(1 << 8), %eax		/* EFER.LME */
 	wrmsr
-	movl %cr0, %eax
-	orl $((1 << 31) | (1 << 16)), %eax	/* CR0.PG, CR0.WP */
+	movl $(0x33 | (1 << 31) | (1 << 16)), %eax	/* and CR0.PG, CR0.WP */
 	movl %eax, %cr0
 	ljmpl *(tr_far64 - trampoline_start)(%ebx)
 

@@ -11,6 +11,7 @@
 #include "gdt.h"
 #include "trap.h"
 #include "mb2.h"
+#include "mca.h"
 #include "pvh.h"
 #include "bootinfo.h"
 #include "acpi.h"
@@ -116,6 +117,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	gdt_load(&bsp_gdt);
 	idt_init();
 	idt_load();
+	mca_init_this_cpu();
 	serial_init();
 
 	/* two ways in: GRUB's multiboot2 (boot/header.S), or the PVH entry of QEMU's -kernel

@@ -10,6 +10,7 @@
 #include "backtrace.h"
 #include "percpu.h"
 #include "lapic.h"
+#include "mca.h"
 #include "pic.h"
 #include "watchdog.h"
 #include "irq_torture.h"
@@ -121,6 +122,8 @@ void trap_dispatch(struct trap_frame *tf)
 			 vec, (unsigned long long)tf->error, (unsigned long long)tf->rip,
 			 (unsigned long long)read_cr2(), exception_names[vec],
 			 where ? where : "?", (unsigned long long)off);
+	if (vec == 18)
+		mca_report(p->id);	/* #MC: which bank saw what, before the registers */
 	dump_registers(tf);
 	backtrace_print(tf->rip, tf->rbp, p->stack_lo, p->stack_hi);
 	report_abort();

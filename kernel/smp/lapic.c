@@ -16,11 +16,19 @@
 #define APIC_BASE_EXTD	(1ull << 10)	/* x2APIC mode */
 
 #define REG_ID		0x020
+#define REG_VERSION	0x030		/* bits 23:16: the highest LVT entry */
+#define REG_TPR		0x080
 #define REG_EOI		0x0b0
 #define REG_SVR		0x0f0
 #define REG_ICR_LO	0x300
 #define REG_ICR_HI	0x310
+#define REG_LVT_CMCI	0x2f0		/* present when the highest LVT entry is 6 or more */
 #define REG_LVT_TIMER	0x320
+#define REG_LVT_THERMAL	0x330
+#define REG_LVT_PMC	0x340
+#define REG_LVT_LINT0	0x350
+#define REG_LVT_LINT1	0x360
+#define REG_LVT_ERROR	0x370
 #define REG_TIMER_INIT	0x380
 #define REG_TIMER_CUR	0x390
 #define REG_TIMER_DIV	0x3e0
@@ -87,7 +95,18 @@ static void enable_this_cpu(void)
 		base |= APIC_BASE_EXTD;	/* EN then EXTD may be set together (SDM 11.12.5) */
 	wrmsr(MSR_APIC_BASE, base);
 	wr(REG_SVR, SVR_ENABLE | LAPIC_VEC_SPURIOUS);
+	/* every LVT entry masked, whatever firmware left (LINT0 as ExtINT from the 8259s, LINT1
+	 * as NMI, a thermal or PMC vector nobody handles): interrupts come by IPI and our own
+	 * timer only; TPR 0 so that no vector is held back */
 	wr(REG_LVT_TIMER, LVT_MASKED);
+	wr(REG_LVT_THERMAL, LVT_MASKED);
+	wr(REG_LVT_PMC, LVT_MASKED);
+	wr(REG_LVT_LINT0, LVT_MASKED);
+	wr(REG_LVT_LINT1, LVT_MASKED);
+	wr(REG_LVT_ERROR, LVT_MASKED);
+	if ((rd(REG_VERSION) >> 16 & 0xff) >= 6)
+		wr(REG_LVT_CMCI, LVT_MASKED);
+	wr(REG_TPR, 0);
 }
 
 bool lapic_will_use_x2apic(void)
@@ -125,6 +144,14 @@ void lapic_init_ap(void)
 static bool send_icr(uint32_t apic_id, uint32_t lo)
 {
 	if (apic.x2apic) {
+		/*
+		 * WRMSR to x2APIC registers is not serializing (SDM 11.12.3): without a fence the
+		 * IPI can reach its target before our earlier stores are visible, and callers
+		 * rely on that order (a mailbox filled, then the wake-up; a request flag, then
+		 * the NMI). mfence orders the stores, lfence keeps the WRMSR behind it, as
+		 * Linux's weak_wrmsr_fence.
+		 */
+		__asm__ volatile("mfence; lfence" ::: "memory");
 		/* one 64-bit write, destination in bits 63:32; no busy bit (SDM 11.12.9) */
 		wrmsr(0x800 + REG_ICR_LO / 16, ((uint64_t)apic_id << 32) | lo);
 		return true;

@@ -10,6 +10,7 @@
  */
 #include "smp.h"
 #include "lapic.h"
+#include "mca.h"
 #include "madt.h"
 #include "bootinfo.h"
 #include "pmm.h"
@@ -118,6 +119,7 @@ void ap_entry(unsigned slot)
 	gdt_load(&c->gdt);
 	idt_load();
 	lapic_init_ap();
+	mca_init_this_cpu();
 	/* release: this CPU's setup is done before the BSP counts it online */
 	__atomic_add_fetch(&smp.online, 1, __ATOMIC_RELEASE);
 	ap_idle(&c->pc);

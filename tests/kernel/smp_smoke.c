@@ -4,7 +4,9 @@
  * then the barrier is crossed up to SMOKE_ROUNDS more times. It proves that every CPU ran the work
  * (the total is CPUs x adds, and each CPU's own count is right), that the barrier
  * holds (nobody passes round r before everyone reached it: a per-round arrival count is
- * checked on the far side), and prints each CPU's add rate.
+ * checked on the far side), and prints each CPU's add rate. Each CPU also checks its own control
+ * registers: CR0 and CR4 exactly as boot/entry.S and the trampoline load them (an AP's CR0
+ * after INIT has CD and NW set: caches off, which firmware's value plus PE would keep).
  */
 #include <stdint.h>
 #include "catalog.h"
@@ -15,6 +17,7 @@
 #include "console.h"
 #include "pmm.h"
 #include "format.h"
+#include "arch/x86.h"
 
 /* adds per CPU: a fixed total split over the CPUs, so 288 emulated CPUs on 2 host cores
  * finish in seconds, with at least SMOKE_MIN_ADDS each */
@@ -28,7 +31,12 @@
 struct smoke_cpu {
 	uint64_t adds;
 	uint64_t cycles;
+	uint64_t cr0, cr4;
 } __attribute__((aligned(64)));
+
+/* boot/entry.S's BOOT_CR0 | WP | PG and BOOT_CR4 */
+#define SMOKE_CR0	(0x33ull | 1ull << 16 | 1ull << 31)
+#define SMOKE_CR4	(1ull << 5 | 1ull << 6)
 
 static struct {
 	uint64_t counter __attribute__((aligned(64)));
@@ -47,6 +55,8 @@ static void smoke_work(void *arg)
 	uint64_t t0 = rdtsc();
 
 	(void)arg;
+	me->cr0 = read_cr0();
+	me->cr4 = read_cr4();
 	for (unsigned i = 0; i < smoke.adds; i++) {
 		/* relaxed: only the total matters, read after the barrier's acquire */
 		__atomic_fetch_add(&smoke.counter, 1, __ATOMIC_RELAXED);
@@ -114,6 +124,14 @@ void test_smp_smoke_run(const struct test_run *r)
 		}
 		kprintf("  smp-smoke k/s by cpu:%s\n", line);
 	}
+	for (unsigned j = 0; j < n; j++)
+		if (smoke.cpu[j].cr0 != SMOKE_CR0 || smoke.cpu[j].cr4 != SMOKE_CR4) {
+			report_error("cpu %u runs with CR0=0x%llx CR4=0x%llx, want 0x%llx and 0x%llx", j,
+				     (unsigned long long)smoke.cpu[j].cr0,
+				     (unsigned long long)smoke.cpu[j].cr4,
+				     (unsigned long long)SMOKE_CR0, (unsigned long long)SMOKE_CR4);
+			break;
+		}
 	report_test_end("cpus=%u adds=%llu barrier_rounds=%u total_rate_kps=%llu", n,
 			(unsigned long long)smoke.counter, smoke.rounds,
 			(unsigned long long)(total_rate / 1000));
