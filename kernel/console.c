@@ -40,7 +40,11 @@ void console_write(const char *s, size_t n)
 		__atomic_signal_fence(__ATOMIC_SEQ_CST);
 		spin_lock(&con.lock, cpu);
 	}
-	serial_write(s, n);
+	if (serial_write(s, n) && con.fb_on) {
+		static const char note[] = "serial: the UART stopped draining; dropped (screen only)\n";
+
+		fbcon_write(note, sizeof(note) - 1);
+	}
 	if (con.fb_on)
 		fbcon_write(s, n);
 	if (!nested) {

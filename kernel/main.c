@@ -25,6 +25,14 @@
 #include "smp.h"
 #include "watchdog.h"
 
+_Static_assert((int)SERIAL_COM1 == (int)CMDLINE_CONSOLE_COM1 &&
+	       (int)SERIAL_COM2 == (int)CMDLINE_CONSOLE_COM2 &&
+	       (int)SERIAL_IO == (int)CMDLINE_CONSOLE_IO &&
+	       (int)SERIAL_MMIO32 == (int)CMDLINE_CONSOLE_MMIO32 &&
+	       (int)SERIAL_NONE == (int)CMDLINE_CONSOLE_NONE &&
+	       (int)SERIAL_AUTO == (int)CMDLINE_CONSOLE_AUTO,
+	       "console= names serial.h's kinds in order");
+
 #define MB2_INFO_BOUND (1u << 20)	/* more than any loader's info block; a bigger one is bad */
 
 static void print_line(void *ctx, const char *line)
@@ -110,6 +118,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 		catalog_test_names(), catalog_ntests, catalog_mutation_names(), catalog_nmutations(),
 	};
 	char err[256];
+	const char *serial_src;
 	int cl_err;
 
 	bp.t_entry = rdtsc();		/* the boot phases' start (bootinfo_print) */
@@ -150,8 +159,12 @@ void kmain(uint32_t magic, uint64_t info_pa)
 			       sizeof(err));
 	if (!cl_err)
 		power_set_on_finish(finish_from_cmdline(&cl));
+	/* the serial console where console= or the ACPI SPCR says, before the banner */
+	serial_src = serial_select(cl_err ? SERIAL_AUTO : cl.console, cl.console_addr,
+				   cl.console_baud);
 	bp.t_banner = rdtsc();
 	print_banner(&bp);
+	kprintf("  serial: %s (%s)\n", serial_where(), serial_src);
 	bootinfo_print(&bp);
 	smp_print();
 	if (cl_err)

@@ -42,7 +42,7 @@ usage() {
 	cat <<EOF
 usage: tools/run-qemu.sh [-smp N] [-m MEM] [--uefi] [--usb] [--accel tcg|kvm|auto]
                          [--machine q35|pc] [--timeout S] [--cmdline "OPTIONS"] [--iso PATH]
-                         [--log FILE] [--cpu MODEL] [--menu] [--direct [--kernel ELF]]
+                         [--log FILE] [--cpu MODEL] [--menu] [--direct [--kernel ELF]] [--com2]
                          [-- QEMU-ARGS...]
   -smp N          CPUs, QEMU's -smp syntax (default 4)
   -m MEM          RAM, QEMU's -m syntax (default 512M)
@@ -60,6 +60,7 @@ usage: tools/run-qemu.sh [-smp N] [-m MEM] [--uefi] [--usb] [--accel tcg|kvm|aut
   --direct        boot the kernel ELF with QEMU -kernel (PVH entry) and -append, no ISO/GRUB;
                   SeaBIOS only (not with --uefi, --usb, --menu or --iso)
   --kernel ELF    with --direct: boot ELF as is (default: build/rmap-harness.elf, rebuilt)
+  --com2          stdout is COM2 (port 0x2f8), COM1 goes nowhere: for console=com2 and SPCR tests
   -- ARGS         the rest goes to QEMU unchanged (e.g. -- -s -S for gdb)
 exit: 0 pass, 1 fail, 2 boot or usage error, 124 timeout
 EOF
@@ -72,7 +73,7 @@ secs() { printf '%d.%02d' $(($1 / 1000000)) $(($1 % 1000000 / 10000)); }
 qesc() { printf '%s' "${1//,/,,}"; }	# QEMU option values: a comma is written twice
 
 smp=4 mem=512M uefi=0 usb=0 accel=auto machine=q35 timeout=300 cmdline= iso= log= cpu=
-menu=0 direct=0 kernel= extra=()
+menu=0 direct=0 kernel= com2=0 extra=()
 while [ $# -gt 0 ]; do
 	case $1 in
 	-smp|-m|--accel|--machine|--timeout|--cmdline|--iso|--log|--cpu|--kernel)
@@ -87,6 +88,7 @@ while [ $# -gt 0 ]; do
 	--usb) usb=1; shift ;;
 	--menu) menu=1; shift ;;
 	--direct) direct=1; shift ;;
+	--com2) com2=1; shift ;;
 	-h|--help) usage; exit 0 ;;
 	--) shift; extra=("$@"); break ;;
 	*) bad "unknown argument '$1'" ;;
@@ -197,11 +199,12 @@ trap 'say "interrupted"; exit 130' INT
 trap 'say "terminated"; exit 143' TERM HUP
 
 args=(-machine "$machine" -accel "$accel" -cpu "$cpu" -smp "$smp" -m "$mem"
-	-display none -monitor none -parallel none -nic none -no-reboot -serial stdio
+	-display none -monitor none -parallel none -nic none -no-reboot
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04
 	-chardev "file,id=fwlog,path=$(qesc "$work/firmware.log")"
 	-device isa-debugcon,iobase=0x402,chardev=fwlog
 	-boot reboot-timeout=0)	# SeaBIOS: nothing to boot -> reset -> QEMU exits (-no-reboot)
+if [ $com2 = 1 ]; then args+=(-serial null -serial stdio); else args+=(-serial stdio); fi
 if [ $uefi = 1 ]; then
 	cp "$OVMF_VARS" "$work/ovmf-vars.fd" || die "cannot copy $OVMF_VARS"
 	args+=(-drive "if=pflash,format=raw,unit=0,readonly=on,file=$(qesc "$OVMF_CODE")"

@@ -36,7 +36,18 @@ enum cmdline_opt_id {
 	CMDLINE_IRQ_HZ,
 	CMDLINE_REREAD,
 	CMDLINE_WIDEN,
+	CMDLINE_CONSOLE,
 	CMDLINE_NR_OPTS
+};
+
+/* console=: where the serial console is (cmdline.console, .console_addr, .console_baud). */
+enum cmdline_console {
+	CMDLINE_CONSOLE_AUTO,	/* the ACPI SPCR's UART, else COM1 */
+	CMDLINE_CONSOLE_COM1,
+	CMDLINE_CONSOLE_COM2,
+	CMDLINE_CONSOLE_IO,	/* io:PORT */
+	CMDLINE_CONSOLE_MMIO32,	/* mmio32:ADDRESS, 32-bit registers 4 bytes apart */
+	CMDLINE_CONSOLE_NONE,	/* the screen only */
 };
 
 /* Bits of cmdline.levels. */
@@ -138,6 +149,9 @@ struct cmdline {
 	unsigned int irq_hz;	/* LAPIC timer interrupts per second on each AP in a test; 0: none */
 	int reread;		/* enum cmdline_reread */
 	int widen;		/* enum cmdline_widen */
+	int console;		/* enum cmdline_console */
+	uint64_t console_addr;	/* io: the port, mmio32: the physical address */
+	unsigned int console_baud;	/* 0: 115200, or the SPCR's */
 	uint32_t given;		/* 1u << enum cmdline_opt_id for each option on the line */
 	const char *image;	/* the skipped leading path token, or NULL */
 	size_t image_len;

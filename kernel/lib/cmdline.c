@@ -93,6 +93,43 @@ static int parse_levels(const struct cmdline_opt *o, struct token v, unsigned in
 	return CMDLINE_OK;
 }
 
+/* console=KIND[,BAUD], KIND one of the choices or io:PORT or mmio32:ADDRESS (cmdline.h). */
+static int parse_console(const struct cmdline_opt *o, struct token v, struct cmdline *out)
+{
+	const struct cmdline_lists none = { 0 };
+	struct token kind = v, baud = { NULL, 0 };
+	uint64_t x = 0;
+
+	for (size_t i = 0; i < v.n; i++)
+		if (v.p[i] == ',') {
+			kind.n = i;
+			baud = (struct token){ v.p + i + 1, v.n - i - 1 };
+			break;
+		}
+	out->console_addr = 0;
+	out->console_baud = 0;
+	if (kind.n > 3 && !__builtin_memcmp(kind.p, "io:", 3)) {
+		if (parse_u64((struct token){ kind.p + 3, kind.n - 3 }, &x) || !x || x > 0xfff8)
+			return CMDLINE_EVALUE;
+		out->console = CMDLINE_CONSOLE_IO;
+		out->console_addr = x;
+	} else if (kind.n > 7 && !__builtin_memcmp(kind.p, "mmio32:", 7)) {
+		if (parse_u64((struct token){ kind.p + 7, kind.n - 7 }, &x) || !x || (x & 3))
+			return CMDLINE_EVALUE;
+		out->console = CMDLINE_CONSOLE_MMIO32;
+		out->console_addr = x;
+	} else if (lookup_choice(o, &none, kind, &out->console) != CMDLINE_OK) {
+		return CMDLINE_EVALUE;
+	}
+	if (baud.p) {
+		if (parse_u64(baud, &x) || x < 1200 || x > 115200 || 115200 % x ||
+		    out->console == CMDLINE_CONSOLE_NONE)
+			return CMDLINE_EVALUE;
+		out->console_baud = (unsigned int)x;
+	}
+	return CMDLINE_OK;
+}
+
 /* Stores value v of option o; on failure describes the problem with tok in m. */
 static int opt_set(const struct cmdline_opt *o, struct token v, struct token tok,
 		   const struct cmdline_lists *l, struct cmdline *out, struct cmdline_msg *m)
@@ -138,6 +175,14 @@ static int opt_set(const struct cmdline_opt *o, struct token v, struct token tok
 			break;
 		}
 		*(unsigned int *)field = mask;
+		return CMDLINE_OK;
+	case T_CONSOLE:
+		rc = parse_console(o, v, out);
+		if (rc != CMDLINE_OK) {
+			cmdline_msg_add(m, "unknown value in \"%.*s\"; valid values for %s: ",
+				(int)tok.n, tok.p, o->name);
+			break;
+		}
 		return CMDLINE_OK;
 	default:
 		return CMDLINE_EVALUE;

@@ -46,6 +46,12 @@ static const struct cmdline_choice reread_choices[] = {
 	{ "on",  CMDLINE_REREAD_ON },
 	{ "off", CMDLINE_REREAD_OFF },
 };
+static const struct cmdline_choice console_choices[] = {
+	{ "auto", CMDLINE_CONSOLE_AUTO },
+	{ "com1", CMDLINE_CONSOLE_COM1 },
+	{ "com2", CMDLINE_CONSOLE_COM2 },
+	{ "none", CMDLINE_CONSOLE_NONE },
+};
 static const struct cmdline_choice level_choices[] = {
 	{ "4k", CMDLINE_LEVEL_4K },
 	{ "2m", CMDLINE_LEVEL_2M },
@@ -61,6 +67,9 @@ static const struct cmdline_choice level_choices[] = {
 	[id] = { #field, T_U64, offsetof(struct cmdline, field), 0, 0, NULL, 0, LIST_NONE, def, desc }
 #define OPT_CHOICE(id, field, ch, list, def, desc) \
 	[id] = { #field, T_CHOICE, offsetof(struct cmdline, field), 0, 0, ch, NCHOICES(ch), list, def, desc }
+#define OPT_CONSOLE(id, field, def, desc) \
+	[id] = { #field, T_CONSOLE, offsetof(struct cmdline, field), 0, 0, console_choices, \
+		 NCHOICES(console_choices), LIST_NONE, def, desc }
 #define OPT_LEVELS(id, field, def, desc) \
 	[id] = { #field, T_LEVELS, offsetof(struct cmdline, field), 0, 0, level_choices, \
 		 NCHOICES(level_choices), LIST_NONE, def, desc }
@@ -85,6 +94,7 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_UINT_MAX(CMDLINE_IRQ_HZ, irq_hz, 0, CMDLINE_IRQ_HZ_MAX, "0", "timer interrupts/s on each AP in a test, each burning 1-50 us"),
 	OPT_CHOICE(CMDLINE_REREAD, reread, reread_choices, LIST_NONE, "on", "kvm: walk the head re-read after an elided lock (off: skip)"),
 	OPT_CHOICE(CMDLINE_WIDEN, widen, widen_choices, LIST_NONE, "on", "broken variants widen their race windows (off: as real bugs)"),
+	OPT_CONSOLE(CMDLINE_CONSOLE, console, "auto", "serial console: auto (ACPI SPCR, else COM1), a port, or none"),
 };
 
 void cmdline_msg_add(struct cmdline_msg *m, const char *fmt, ...)
@@ -132,6 +142,10 @@ void cmdline_msg_values(struct cmdline_msg *m, const struct cmdline_opt *o,
 		break;
 	case T_CHOICE:
 		break;
+	case T_CONSOLE:
+		cmdline_msg_add(m, "auto com1 com2 none io:PORT mmio32:ADDRESS, each with ,BAUD or not "
+				"(BAUD 1200..115200 dividing 115200)");
+		return;
 	}
 	for (size_t i = 0; (name = cmdline_choice_name(o, l, i)) != NULL; i++)
 		cmdline_msg_add(m, "%s%s", i == 0 && o->type == T_CHOICE ? "" : " ", name);

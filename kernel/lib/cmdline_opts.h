@@ -10,7 +10,7 @@
 #include <stddef.h>
 #include "cmdline.h"
 
-enum opt_type { T_UINT, T_U64, T_CHOICE, T_LEVELS };
+enum opt_type { T_UINT, T_U64, T_CHOICE, T_LEVELS, T_CONSOLE };
 enum opt_list { LIST_NONE, LIST_TESTS, LIST_MUTATIONS };	/* caller names also valid */
 
 struct cmdline_choice {
