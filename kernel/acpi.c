@@ -138,6 +138,9 @@ static void read_fadt(void)
 	}
 	if (h->length >= 80)
 		acpi.pm_timer_port = (uint16_t)rd32(t, 76);
+	/* ACPI 2.0+ X_PM_TMR_BLK, a GAS at 208: used when PM_TMR_BLK is 0, if in I/O space */
+	if (!acpi.pm_timer_port && h->length >= 220 && t[208] == 1)
+		acpi.pm_timer_port = (uint16_t)rd64(t, 212);
 	if (h->length >= 116)
 		acpi.pm_timer_32bit = rd32(t, 112) & (1u << 8);		/* TMR_VAL_EXT */
 	if (h->length >= 72) {

@@ -170,10 +170,11 @@ void bootinfo_init(const struct mb2_info *mi, struct boot_platform *bp)
 	bp->t_mem = rdtsc();
 	open_framebuffer(mi, bp);
 	bp->t_fb = rdtsc();
-
+	console_phase("reading the ACPI tables");
 	acpi_init(mi->rsdp_new ? mi->rsdp_new : mi->rsdp_old,
 		  (uint32_t)(mi->rsdp_new ? mi->rsdp_new_len : mi->rsdp_old_len));
 	bp->t_acpi = rdtsc();
+	console_phase("calibrating the TSC (HPET, PM timer, PIT or RTC)");
 	if (tsc_calibrate())
 		bp->fatal = "no clock to calibrate the TSC against (CPUID 0x15, HPET, ACPI PM timer, PIT or RTC)";
 	bp->t_tsc = rdtsc();

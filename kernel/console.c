@@ -21,6 +21,21 @@ void console_enable_fb(int on)
 	con.fb_on = on;
 }
 
+void console_phase(const char *what)
+{
+	static const char pre[] = "rmap-harness: ";
+	size_t n = 0;
+
+	/* the BSP alone, before any AP runs: no lock needed */
+	if (!con.fb_on)
+		return;
+	while (what[n])
+		n++;
+	fbcon_write(pre, sizeof(pre) - 1);
+	fbcon_write(what, n);
+	fbcon_write("\n", 1);
+}
+
 void console_write(const char *s, size_t n)
 {
 	int cpu = (int)cpu_id();

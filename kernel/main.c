@@ -150,6 +150,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	}
 	bootinfo_init(&mi, &bp);	/* page allocator, identity map, framebuffer, ACPI, TSC */
 	if (!bp.fatal) {
+		console_phase("starting the other CPUs (INIT, SIPI)");
 		bp.cpus_online = smp_init(&bp);
 		bp.cpus_present = smp_present();
 	}

@@ -28,7 +28,26 @@ static struct {
 	uint64_t verdict_due;	/* atomic: TSC of the verdict deadline, 0: none */
 	char error_text[160];
 	int finishing;		/* atomic: one CPU ends the run */
+	/* the verdict block (report_finish): each test's ok/not ok line, the run's first
+	 * VIOLATION line, shortened, reprinted after the long tables so they stay in sight */
+	char verdict[REPORT_VERDICT_TESTS][REPORT_VERDICT_CHARS];	/* BSP */
+	unsigned nverdicts;
+	int first_taken;	/* atomic: a CPU is writing first_violation */
+	int first_ready;	/* atomic: it is written */
+	char first_violation[REPORT_VERDICT_CHARS];
 } rep = { .test = "init" };
+
+/* keep the first REPORT_VERDICT_CHARS - 1 characters of s in dst (the line break dropped) */
+static void keep_short(char *dst, const char *s)
+{
+	size_t n = 0;
+
+	while (s[n] && s[n] != '\n' && n + 1 < REPORT_VERDICT_CHARS) {
+		dst[n] = s[n];
+		n++;
+	}
+	dst[n] = 0;
+}
 
 void report_test_begin(const char *name)
 {
@@ -145,6 +164,11 @@ static void violation_line(const char *inv, const char *fmt, va_list ap)
 		len = 0;
 	kvsnprintf(line + len, sizeof(line) - (size_t)len, fmt, ap);
 	kprintf("%s\n", line);
+	if (!__atomic_exchange_n(&rep.first_taken, 1, __ATOMIC_ACQ_REL)) {
+		keep_short(rep.first_violation, line);
+		/* release: the text is in place before report_finish reads it */
+		__atomic_store_n(&rep.first_ready, 1, __ATOMIC_RELEASE);
+	}
 }
 
 void report_violation_line(const char *inv, const char *fmt, ...)
@@ -196,6 +220,19 @@ void report_usage_error(const char *fmt, ...)
 	machine_finish(EXIT_USAGE);
 }
 
+static void keep_verdict(const char *fmt, ...)
+{
+	char line[REPORT_VERDICT_CHARS];
+	va_list ap;
+
+	if (rep.nverdicts >= REPORT_VERDICT_TESTS)
+		return;
+	va_start(ap, fmt);
+	kvsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	keep_short(rep.verdict[rep.nverdicts++], line);
+}
+
 static bool end_line(const char *stats)
 {
 	uint64_t v = report_violations();
@@ -206,6 +243,7 @@ static bool end_line(const char *stats)
 	if (v == 0 && !err) {
 		rep.passed++;
 		kprintf("ok %u - %s%s%s\n", rep.number, rep.test, stats[0] ? " " : "", stats);
+		keep_verdict("ok %u - %s", rep.number, rep.test);
 		return true;
 	}
 	rep.failed++;
@@ -219,6 +257,8 @@ static bool end_line(const char *stats)
 	else
 		kprintf("not ok %u - %s violations=%llu first=%s\n", rep.number, rep.test,
 			(unsigned long long)v, first);
+	keep_verdict("not ok %u - %s violations=%llu first=%s%s", rep.number, rep.test,
+		     (unsigned long long)v, first ? first : "none", err ? " (error)" : "");
 	return false;
 }
 
@@ -247,6 +287,14 @@ bool report_finishing(void)
 
 static __attribute__((noreturn)) void summary_and_exit(void)
 {
+	/* the verdict again, short, after whatever long tables came before it: on a real
+	 * machine's screen (on_finish=auto halts there) it is what stays in sight */
+	kprintf("  verdict:\n");
+	for (unsigned i = 0; i < rep.nverdicts; i++)
+		kprintf("  verdict: %s\n", rep.verdict[i]);
+	/* acquire: pairs with the release in violation_line */
+	if (__atomic_load_n(&rep.first_ready, __ATOMIC_ACQUIRE))
+		kprintf("  verdict: first %s\n", rep.first_violation);
 	if (rep.skipped)
 		kprintf("SUMMARY: %u passed, %u failed, %u skipped\n", rep.passed, rep.failed,
 			rep.skipped);

@@ -14,6 +14,9 @@
  * the rest are counted in O(1), unformatted, and the test's end says how many (a fault, which
  * ends the run, is always printed). */
 #define REPORT_LINES_PER_INV	10
+/* The verdict block before SUMMARY repeats each test's line and the first VIOLATION, cut short. */
+#define REPORT_VERDICT_TESTS	32
+#define REPORT_VERDICT_CHARS	120
 #define REPORT_MAX_INVS		16	/* invariant names one test can tell apart (DESIGN §4 has 9) */
 
 void report_test_begin(const char *name);

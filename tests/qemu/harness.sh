@@ -47,6 +47,7 @@ has "the setup line" "^  $test: cpus=$cpus gfns=[0-9]+ roots=[0-9]+ levels="
 has "the roles line, every CPU in a role" "^  $test roles: writer=1 agers=[0-9]+ accessors=[0-9]+ .* idle=0 "
 has "the writer's counts" "^  $test writer: bursts=[0-9]+ "
 has "a histogram line" "^  $test mmu_lock hold cycles: "
+has "the verdict block repeats the ok line after the tables" "^  verdict: ok 1 - $test\$"
 grep "^  $test " <<< "$text" | sed 's/^/# /'
 check_console
 finish

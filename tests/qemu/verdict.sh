@@ -16,6 +16,8 @@ has "the deadline, stated" '^  watchdog: test selftest has no verdict 2000 ms af
 has "cpu 1 named with its role and its wait" '^  watchdog: cpu 1 \(selftest\) spinning on selftest lock'
 has "cpu 1's backtrace by NMI" '#0 0x[0-9a-f]+ selftest_hang_work\+0x'
 has "a not ok result" '^not ok [0-9]+ - selftest .*first=mutex'
+has "the verdict block: the test's line" '^  verdict: not ok [0-9]+ - selftest violations=[0-9]+ first=mutex'
+has "the verdict block: the first VIOLATION" '^  verdict: first VIOLATION inv=mutex test=selftest cpu='
 if grep -q '^VIOLATION inv=liveness' <<< "$text"; then fail "the liveness bound fired, not the verdict deadline"
 else pass "no liveness violation: the deadline ended the run"; fi
 [ "$secs" -lt 30 ] && pass "ended in $secs s (boot included)" || fail "took $secs s"
