@@ -149,6 +149,11 @@ void kmain(uint32_t magic, uint64_t info_pa)
 		machine_finish(EXIT_USAGE);
 	}
 	bootinfo_init(&mi, &bp);	/* page allocator, identity map, framebuffer, ACPI, TSC */
+	/* the options before the APs start (selftest=ap-no-start); errors are reported below */
+	cl_err = cmdline_parse(mi.cmdline ? mi.cmdline : "", mi.cmdline_len, &lists, &cl, err,
+			       sizeof(err));
+	if (!cl_err && cl.selftest == CMDLINE_SELFTEST_AP_NO_START)
+		smp_skip_ap_selftest(1);	/* the first AP: a hole before the others */
 	if (!bp.fatal) {
 		console_phase("starting the other CPUs (INIT, SIPI)");
 		bp.cpus_online = smp_init(&bp);
@@ -156,8 +161,6 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	}
 	bp.t_smp = rdtsc();
 
-	cl_err = cmdline_parse(mi.cmdline ? mi.cmdline : "", mi.cmdline_len, &lists, &cl, err,
-			       sizeof(err));
 	if (!cl_err)
 		power_set_on_finish(finish_from_cmdline(&cl));
 	/* the serial console where console= or the ACPI SPCR says, before the banner */
@@ -181,7 +184,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 
 	smp_measure_parallelism(cl.nap);
 	watchdog_start(cl.watchdog * 1000);
-	if (cl.selftest != CMDLINE_SELFTEST_NONE) {
+	if (cl.selftest != CMDLINE_SELFTEST_NONE && cl.selftest != CMDLINE_SELFTEST_AP_NO_START) {
 		report_test_begin("selftest");
 		selftest_run(cl.selftest);
 		report_error("selftest=%d returned without faulting", cl.selftest);

@@ -109,6 +109,8 @@ enum cmdline_selftest {
 	CMDLINE_SELFTEST_STALL_AP,	/* one AP stops making progress: the watchdog must fire */
 	CMDLINE_SELFTEST_HANG_AFTER_VIOLATION,	/* an AP reports a violation, then hangs: the
 						 * verdict must come REPORT_VERDICT_MS later */
+	CMDLINE_SELFTEST_AP_NO_START,	/* one AP parks before it comes online: the others are
+					 * renumbered densely and the run goes on without it */
 };
 
 enum cmdline_err {

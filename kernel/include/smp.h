@@ -14,6 +14,8 @@ struct boot_platform;
 /* Starts every AP the MADT lists as usable; returns the number online (BSP included). */
 unsigned smp_init(struct boot_platform *bp);
 unsigned smp_online(void);		/* CPUs online, BSP included */
+/* selftest=ap-no-start, before smp_init: the AP at this MADT index (>= 1) parks unstarted. */
+void smp_skip_ap_selftest(unsigned id);
 unsigned smp_present(void);		/* CPUs the MADT lists as usable */
 struct percpu *smp_cpu(unsigned id);	/* dense id < smp_online() */
 uint64_t smp_bringup_us(void);		/* first INIT to last AP online */

@@ -28,6 +28,7 @@ static const struct cmdline_choice selftest_choices[] = {
 	{ "fault-gp", CMDLINE_SELFTEST_FAULT_GP },
 	{ "stall-ap", CMDLINE_SELFTEST_STALL_AP },
 	{ "hang-after-violation", CMDLINE_SELFTEST_HANG_AFTER_VIOLATION },
+	{ "ap-no-start", CMDLINE_SELFTEST_AP_NO_START },
 };
 static const struct cmdline_choice nap_choices[] = {
 	{ "auto", CMDLINE_NAP_AUTO },

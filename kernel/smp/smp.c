@@ -38,12 +38,12 @@ extern uint64_t boot_pml4[];
 
 static struct {
 	unsigned present;		/* usable CPUs in the MADT */
-	unsigned online;		/* atomic: APs increment as they arrive */
+	unsigned online;		/* atomic: APs increment as they arrive; SMP_CLOSED ends it */
 	struct madt_cpu *madt;		/* present entries; [0] is moved to be the BSP */
 	struct smp_cpu **cpu;		/* dense id → area; NULL until started */
 	uint64_t *stack_tops;		/* trampoline slot → stack top */
 	uint8_t *low;			/* the trampoline copy below 1 MiB */
-	int closed;			/* atomic: bring-up over, late APs park */
+	unsigned skip_id;		/* selftest=ap-no-start: the AP of this MADT index parks */
 	uint64_t bringup_us;
 	unsigned init_delay_us;		/* the wait after INIT (start_aps) */
 	/* the work mailbox: BSP writes fn/arg then bumps gen (release); APs acquire gen */
@@ -53,13 +53,15 @@ static struct {
 	unsigned work_done __attribute__((aligned(64)));
 } smp;
 
-unsigned smp_online(void) { return __atomic_load_n(&smp.online, __ATOMIC_ACQUIRE); }
+#define SMP_CLOSED	(1u << 31)	/* in smp.online: bring-up is over, no AP may join */
+
+unsigned smp_online(void) { return __atomic_load_n(&smp.online, __ATOMIC_ACQUIRE) & ~SMP_CLOSED; }
 unsigned smp_present(void) { return smp.present; }
 uint64_t smp_bringup_us(void) { return smp.bringup_us; }
 
 struct percpu *smp_cpu(unsigned id)
 {
-	return id < smp.present && smp.cpu[id] ? &smp.cpu[id]->pc : NULL;
+	return id < smp_online() && smp.cpu[id] ? &smp.cpu[id]->pc : NULL;
 }
 
 static void *alloc_pages(unsigned n)
@@ -103,16 +105,17 @@ void ap_entry(unsigned slot)
 	struct smp_cpu *c = NULL;
 	unsigned id;
 
-	/* acquire: pairs with the release store of closed; a late AP stays out of the run */
-	if (__atomic_load_n(&smp.closed, __ATOMIC_ACQUIRE))
+	/* acquire: pairs with the BSP's closing; a late AP stays out of the run */
+	if (__atomic_load_n(&smp.online, __ATOMIC_ACQUIRE) & SMP_CLOSED)
 		machine_park();
 	for (id = 1; id < smp.present; id++)
 		if (smp.madt[id].apic_id == apic_id) {
 			c = smp.cpu[id];
 			break;
 		}
-	if (!c)
-		machine_park();		/* not a CPU we started: the BSP reports the missing one */
+	if (!c || id == smp.skip_id)
+		machine_park();		/* not a CPU we started (or selftest=ap-no-start's): the
+					 * BSP reports the missing one */
 	c->pc.stack_hi = smp.stack_tops[slot];
 	c->pc.stack_lo = c->pc.stack_hi - AP_STACK_PAGES * PAGE_SIZE;
 	percpu_install(&c->pc);
@@ -120,8 +123,18 @@ void ap_entry(unsigned slot)
 	idt_load();
 	lapic_init_ap();
 	mca_init_this_cpu();
-	/* release: this CPU's setup is done before the BSP counts it online */
-	__atomic_add_fetch(&smp.online, 1, __ATOMIC_RELEASE);
+	/*
+	 * Counted online only while bring-up is open: the BSP closes it with one atomic OR, so
+	 * the count it reads then is exactly the APs that will run (smp_compact). release: this
+	 * CPU's setup (self included) is done before the BSP counts it.
+	 */
+	for (unsigned v = __atomic_load_n(&smp.online, __ATOMIC_RELAXED);;) {
+		if (v & SMP_CLOSED)
+			machine_park();
+		if (__atomic_compare_exchange_n(&smp.online, &v, v + 1, false, __ATOMIC_RELEASE,
+						__ATOMIC_RELAXED))
+			break;
+	}
 	ap_idle(&c->pc);
 }
 
@@ -206,8 +219,42 @@ static void start_aps(void)
 	deadline = t0 + tsc_hz() * 2 + tsc_hz() / 50 * smp.present;
 	while (smp_online() < 1 + reachable_aps() && (int64_t)(rdtsc() - deadline) < 0)
 		cpu_pause();
-	__atomic_store_n(&smp.closed, 1, __ATOMIC_RELEASE);
+	/* acq_rel: every AP counted has published its setup; none may join after this */
+	__atomic_fetch_or(&smp.online, SMP_CLOSED, __ATOMIC_ACQ_REL);
 	smp.bringup_us = tsc_ns(rdtsc() - t0) / 1000;
+}
+
+/*
+ * Dense ids 0..online-1 for the CPUs that run: one that did not start must leave no hole for
+ * the watchdog, the roles and smp-smoke to wait on (a false `liveness` on a real machine). It
+ * is named and left out, and the ones after it move down. The APs sit in ap_idle, whose
+ * mailbox is not in use yet, so their ids may change under them; the release stores publish
+ * the new ids before the first work is handed out (smp_run_all's release of the mailbox).
+ */
+static void compact_online(void)
+{
+	unsigned n = 1;
+
+	for (unsigned id = 1; id < smp.present; id++) {
+		struct smp_cpu *c = smp.cpu[id];
+
+		/* acquire: pairs with the AP's release increment, after its percpu_install */
+		if (!__atomic_load_n(&c->pc.self, __ATOMIC_ACQUIRE)) {
+			kprintf("smp: cpu %u (APIC id 0x%x) did not come online; left out, the CPUs after it renumbered\n",
+				id, smp.madt[id].apic_id);
+			continue;
+		}
+		smp.cpu[n] = c;
+		__atomic_store_n(&c->pc.id, n, __ATOMIC_RELEASE);
+		n++;
+	}
+	if (n != smp_online())
+		panic("smp: %u CPUs counted online, %u found running", smp_online(), n);
+}
+
+void smp_skip_ap_selftest(unsigned id)
+{
+	smp.skip_id = id;
 }
 
 unsigned smp_init(struct boot_platform *bp)
@@ -266,10 +313,7 @@ unsigned smp_init(struct boot_platform *bp)
 		place_trampoline(bp->trampoline_page);
 		start_aps();
 	}
-	for (unsigned id = 1; id < smp.present; id++)
-		if (!__atomic_load_n(&smp.cpu[id]->pc.self, __ATOMIC_ACQUIRE))
-			kprintf("smp: cpu %u (APIC id 0x%x) did not come online; left out\n", id,
-				smp.madt[id].apic_id);
+	compact_online();
 	return smp_online();
 }
 
