@@ -11,6 +11,7 @@
  */
 #include "serial.h"
 #include "acpi.h"
+#include "format.h"
 #include "paging.h"
 #include "arch/x86.h"
 
@@ -56,27 +57,8 @@ static void reg_wr(unsigned r, uint8_t v)
 
 static void describe(void)
 {
-	static const char hex[] = "0123456789abcdef";
-	char *p = uart.where, num[20];
-	unsigned n = 0;
-	const char *kind = uart.mmio ? "mmio32:0x" : "io:0x";
-	uint64_t a = uart.base;
-	unsigned b = uart.baud;
-
-	while (*kind)
-		*p++ = *kind++;
-	do
-		num[n++] = hex[a & 15];
-	while ((a >>= 4) && n < 16);
-	while (n)
-		*p++ = num[--n];
-	*p++ = ',';
-	do
-		num[n++] = (char)('0' + b % 10);
-	while ((b /= 10) && n < 10);
-	while (n)
-		*p++ = num[--n];
-	*p = 0;
+	ksnprintf(uart.where, sizeof(uart.where), "%s0x%llx,%u", uart.mmio ? "mmio32:" : "io:",
+		  (unsigned long long)uart.base, uart.baud);
 }
 
 /* Program the UART at (mmio, base) for baud; -1 if nothing answers there. */

@@ -33,6 +33,8 @@ refused "widen=none" "the valid values listed" 'widen: on off'
 refused "reread=maybe" "the valid values listed" 'reread: on off'
 # issue 13's locked_agers=: a count, as agers=
 refused "locked_agers=many" "the option named" 'locked_agers'
+# this session's console= and selftest values
+refused "console=com3" "the valid consoles listed" 'valid values for console: auto com1 com2 none io:PORT mmio32:ADDRESS'
 # options this machine cannot honour are usage errors too (issue 15, item 7), never a found bug
 refused "agers=1000" "the roles that do not fit named" \
 	'^error: test=age-vs-zap: agers=1000 accessors=0 locked_agers=0 need 1000 APs, 1 are free .*the options ask for more than this machine has'
