@@ -26,9 +26,14 @@
 #define AP_STACK_PAGES	4
 #define MAX_CPUS	4096	/* MADT entries read; no fixed limit below it */
 
+/* An AP's claim on its slot in the run (smp_cpu.state): the AP and the BSP race for it with
+ * one compare-exchange each, so an AP either runs and is counted, or is left out and parks. */
+enum { AP_NEW, AP_JOINED, AP_READY, AP_LEFT_OUT };
+
 struct smp_cpu {
 	struct percpu pc;
 	struct cpu_gdt gdt;
+	unsigned state;			/* atomic: enum above */
 };
 
 extern const char trampoline_start[], trampoline_end[];
@@ -38,9 +43,12 @@ extern uint64_t boot_pml4[];
 
 static struct {
 	unsigned present;		/* usable CPUs in the MADT */
-	unsigned online;		/* atomic: APs increment as they arrive; SMP_CLOSED ends it */
+	unsigned online;		/* atomic: CPUs in dense[] (written once, at bring-up's end) */
+	unsigned arrived;		/* atomic: APs that are ready (the bring-up's wait) */
+	int closed;			/* atomic: bring-up over, late APs park */
 	struct madt_cpu *madt;		/* present entries; [0] is moved to be the BSP */
-	struct smp_cpu **cpu;		/* dense id → area; NULL until started */
+	struct smp_cpu **cpu;		/* MADT index → area; never rewritten (ap_entry reads it) */
+	struct smp_cpu **dense;		/* dense id → area of a CPU that runs */
 	uint64_t *stack_tops;		/* trampoline slot → stack top */
 	uint8_t *low;			/* the trampoline copy below 1 MiB */
 	unsigned skip_id;		/* selftest=ap-no-start: the AP of this MADT index parks */
@@ -53,15 +61,13 @@ static struct {
 	unsigned work_done __attribute__((aligned(64)));
 } smp;
 
-#define SMP_CLOSED	(1u << 31)	/* in smp.online: bring-up is over, no AP may join */
-
-unsigned smp_online(void) { return __atomic_load_n(&smp.online, __ATOMIC_ACQUIRE) & ~SMP_CLOSED; }
+unsigned smp_online(void) { return __atomic_load_n(&smp.online, __ATOMIC_ACQUIRE); }
 unsigned smp_present(void) { return smp.present; }
 uint64_t smp_bringup_us(void) { return smp.bringup_us; }
 
 struct percpu *smp_cpu(unsigned id)
 {
-	return id < smp_online() && smp.cpu[id] ? &smp.cpu[id]->pc : NULL;
+	return id < smp_online() && smp.dense[id] ? &smp.dense[id]->pc : NULL;
 }
 
 static void *alloc_pages(unsigned n)
@@ -105,8 +111,8 @@ void ap_entry(unsigned slot)
 	struct smp_cpu *c = NULL;
 	unsigned id;
 
-	/* acquire: pairs with the BSP's closing; a late AP stays out of the run */
-	if (__atomic_load_n(&smp.online, __ATOMIC_ACQUIRE) & SMP_CLOSED)
+	/* acquire: pairs with the BSP's release store of closed; a late AP stays out */
+	if (__atomic_load_n(&smp.closed, __ATOMIC_ACQUIRE))
 		machine_park();
 	for (id = 1; id < smp.present; id++)
 		if (smp.madt[id].apic_id == apic_id) {
@@ -116,6 +122,15 @@ void ap_entry(unsigned slot)
 	if (!c || id == smp.skip_id)
 		machine_park();		/* not a CPU we started (or selftest=ap-no-start's): the
 					 * BSP reports the missing one */
+	/* the claim, before this CPU touches its area: lost to the BSP's close, it parks
+	 * (acq_rel: pairs with the BSP's compare-exchange in close_bringup) */
+	{
+		unsigned want = AP_NEW;
+
+		if (!__atomic_compare_exchange_n(&c->state, &want, AP_JOINED, false, __ATOMIC_ACQ_REL,
+						 __ATOMIC_ACQUIRE))
+			machine_park();
+	}
 	c->pc.stack_hi = smp.stack_tops[slot];
 	c->pc.stack_lo = c->pc.stack_hi - AP_STACK_PAGES * PAGE_SIZE;
 	percpu_install(&c->pc);
@@ -123,18 +138,9 @@ void ap_entry(unsigned slot)
 	idt_load();
 	lapic_init_ap();
 	mca_init_this_cpu();
-	/*
-	 * Counted online only while bring-up is open: the BSP closes it with one atomic OR, so
-	 * the count it reads then is exactly the APs that will run (smp_compact). release: this
-	 * CPU's setup (self included) is done before the BSP counts it.
-	 */
-	for (unsigned v = __atomic_load_n(&smp.online, __ATOMIC_RELAXED);;) {
-		if (v & SMP_CLOSED)
-			machine_park();
-		if (__atomic_compare_exchange_n(&smp.online, &v, v + 1, false, __ATOMIC_RELEASE,
-						__ATOMIC_RELAXED))
-			break;
-	}
+	/* release: this CPU's setup is done before the BSP sees it ready */
+	__atomic_store_n(&c->state, AP_READY, __ATOMIC_RELEASE);
+	__atomic_add_fetch(&smp.arrived, 1, __ATOMIC_RELEASE);
 	ap_idle(&c->pc);
 }
 
@@ -217,39 +223,53 @@ static void start_aps(void)
 	}
 	/* bound: 2 s plus 20 ms per AP (TCG runs many vCPUs on few host cores) */
 	deadline = t0 + tsc_hz() * 2 + tsc_hz() / 50 * smp.present;
-	while (smp_online() < 1 + reachable_aps() && (int64_t)(rdtsc() - deadline) < 0)
+	/* acquire: pairs with each AP's release increment of arrived */
+	while (__atomic_load_n(&smp.arrived, __ATOMIC_ACQUIRE) < reachable_aps() &&
+	       (int64_t)(rdtsc() - deadline) < 0)
 		cpu_pause();
-	/* acq_rel: every AP counted has published its setup; none may join after this */
-	__atomic_fetch_or(&smp.online, SMP_CLOSED, __ATOMIC_ACQ_REL);
+	/* release: APs that have not looked yet see it and park */
+	__atomic_store_n(&smp.closed, 1, __ATOMIC_RELEASE);
 	smp.bringup_us = tsc_ns(rdtsc() - t0) / 1000;
 }
 
 /*
  * Dense ids 0..online-1 for the CPUs that run: one that did not start must leave no hole for
- * the watchdog, the roles and smp-smoke to wait on (a false `liveness` on a real machine). It
- * is named and left out, and the ones after it move down. The APs sit in ap_idle, whose
- * mailbox is not in use yet, so their ids may change under them; the release stores publish
- * the new ids before the first work is handed out (smp_run_all's release of the mailbox).
+ * the watchdog, the roles and smp-smoke to wait on (a false `liveness` on a real machine). Each
+ * AP's slot is closed with a compare-exchange that races the AP's own claim (ap_entry): an AP
+ * that claimed first runs, and its setup is waited for (it is already executing it); one that
+ * did not is left out, named, and parks when it looks. The CPUs that run are numbered in
+ * dense[] (smp.cpu[], which late APs still read, is not touched); the ones after a hole move
+ * down while they sit in ap_idle, before any work is handed out.
  */
-static void compact_online(void)
+static void close_bringup(void)
 {
 	unsigned n = 1;
 
+	smp.dense[0] = smp.cpu[0];
 	for (unsigned id = 1; id < smp.present; id++) {
 		struct smp_cpu *c = smp.cpu[id];
+		unsigned want = AP_NEW;
+		uint64_t until = rdtsc() + tsc_hz();
 
-		/* acquire: pairs with the AP's release increment, after its percpu_install */
-		if (!__atomic_load_n(&c->pc.self, __ATOMIC_ACQUIRE)) {
+		/* acq_rel: pairs with the AP's compare-exchange of its claim */
+		if (__atomic_compare_exchange_n(&c->state, &want, AP_LEFT_OUT, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
 			kprintf("smp: cpu %u (APIC id 0x%x) did not come online; left out, the CPUs after it renumbered\n",
 				id, smp.madt[id].apic_id);
 			continue;
 		}
-		smp.cpu[n] = c;
-		__atomic_store_n(&c->pc.id, n, __ATOMIC_RELEASE);
-		n++;
+		/* claimed: its setup takes microseconds (acquire: pairs with its READY store) */
+		while (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != AP_READY &&
+		       (int64_t)(rdtsc() - until) < 0)
+			cpu_pause();
+		if (__atomic_load_n(&c->state, __ATOMIC_ACQUIRE) != AP_READY)
+			panic("smp: cpu %u (APIC id 0x%x) joined but did not finish its setup in 1 s",
+			      id, smp.madt[id].apic_id);
+		c->pc.id = n;
+		smp.dense[n++] = c;
 	}
-	if (n != smp_online())
-		panic("smp: %u CPUs counted online, %u found running", smp_online(), n);
+	/* release: the dense table and every moved id are in place before anyone counts */
+	__atomic_store_n(&smp.online, n, __ATOMIC_RELEASE);
 }
 
 void smp_skip_ap_selftest(unsigned id)
@@ -268,7 +288,7 @@ unsigned smp_init(struct boot_platform *bp)
 
 	smp.online = 1;
 	smp.present = 1;
-	smp.cpu = bsp_only;
+	smp.cpu = smp.dense = bsp_only;
 	bsp_only[0] = (struct smp_cpu *)bsp;	/* only .pc is used for the BSP */
 	bsp->apic_id = bsp_apic;
 	if (madt_parse(&mi, madt_buf, MAX_CPUS, lapic_will_use_x2apic()) || mi.enabled == 0) {
@@ -294,8 +314,9 @@ unsigned smp_init(struct boot_platform *bp)
 		panic("smp: cannot map the local APIC at 0x%llx", (unsigned long long)mi.lapic_base);
 
 	smp.cpu = alloc_pages((unsigned)((smp.present * sizeof(void *) + PAGE_SIZE - 1) / PAGE_SIZE));
+	smp.dense = alloc_pages((unsigned)((smp.present * sizeof(void *) + PAGE_SIZE - 1) / PAGE_SIZE));
 	smp.stack_tops = alloc_pages((unsigned)((smp.present * 8 + PAGE_SIZE - 1) / PAGE_SIZE));
-	smp.cpu[0] = (struct smp_cpu *)bsp;	/* only .pc is used for the BSP */
+	smp.cpu[0] = smp.dense[0] = (struct smp_cpu *)bsp;	/* only .pc is used for the BSP */
 	for (unsigned id = 1; id < smp.present; id++) {
 		struct smp_cpu *c = alloc_pages((sizeof(*c) + PAGE_SIZE - 1) / PAGE_SIZE);
 
@@ -313,7 +334,7 @@ unsigned smp_init(struct boot_platform *bp)
 		place_trampoline(bp->trampoline_page);
 		start_aps();
 	}
-	compact_online();
+	close_bringup();
 	return smp_online();
 }
 
