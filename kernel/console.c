@@ -5,6 +5,7 @@
  */
 #include "console.h"
 #include "format.h"
+#include "kstring.h"
 #include "serial.h"
 #include "fbcon.h"
 #include "percpu.h"
@@ -24,15 +25,12 @@ void console_enable_fb(int on)
 void console_phase(const char *what)
 {
 	static const char pre[] = "rmap-harness: ";
-	size_t n = 0;
 
 	/* the BSP alone, before any AP runs: no lock needed */
 	if (!con.fb_on)
 		return;
-	while (what[n])
-		n++;
 	fbcon_write(pre, sizeof(pre) - 1);
-	fbcon_write(what, n);
+	fbcon_write(what, strlen(what));
 	fbcon_write("\n", 1);
 }
 

@@ -164,8 +164,8 @@ void kmain(uint32_t magic, uint64_t info_pa)
 	if (!cl_err)
 		power_set_on_finish(finish_from_cmdline(&cl));
 	/* the serial console where console= or the ACPI SPCR says, before the banner */
-	serial_src = serial_select(cl_err ? SERIAL_AUTO : cl.console, cl.console_addr,
-				   cl.console_baud);
+	serial_src = serial_select(cl_err ? SERIAL_AUTO : cl.console, cl_err ? 0 : cl.console_addr,
+				   cl_err ? 0 : cl.console_baud);
 	bp.t_banner = rdtsc();
 	print_banner(&bp);
 	kprintf("  serial: %s (%s)\n", serial_where(), serial_src);

@@ -24,11 +24,9 @@ void power_set_on_finish(enum on_finish how)
 /* CPUID.1:ECX bit 31 says a hypervisor is there; QEMU's fw_cfg signature says which */
 int power_under_qemu(void)
 {
-	uint32_t a, b, c, d;
 	char sig[4];
 
-	cpuid(1, 0, &a, &b, &c, &d);
-	if (!(c & (1u << 31)))
+	if (!cpu_has_hypervisor())
 		return 0;
 	outw(FW_CFG_CTL, 0);		/* FW_CFG_SIGNATURE */
 	for (int i = 0; i < 4; i++)

@@ -122,6 +122,12 @@ void report_verdict_disarm(void)
 	__atomic_store_n(&rep.verdict_due, ~0ull, __ATOMIC_RELAXED);
 }
 
+void report_verdict_rearm(void)
+{
+	/* a test made of several runs (seed-effect): the next run may arm it again */
+	__atomic_store_n(&rep.verdict_due, 0, __ATOMIC_RELAXED);
+}
+
 uint64_t report_verdict_due(void)
 {
 	uint64_t due = __atomic_load_n(&rep.verdict_due, __ATOMIC_RELAXED);

@@ -57,19 +57,22 @@ static void reg_wr(unsigned r, uint8_t v)
 
 static void describe(void)
 {
-	ksnprintf(uart.where, sizeof(uart.where), "%s0x%llx,%u", uart.mmio ? "mmio32:" : "io:",
-		  (unsigned long long)uart.base, uart.baud);
+	char baud[16] = "as set";
+
+	if (uart.baud)
+		ksnprintf(baud, sizeof(baud), "%u", uart.baud);
+	ksnprintf(uart.where, sizeof(uart.where), "%s0x%llx,%s", uart.mmio ? "mmio32:" : "io:",
+		  (unsigned long long)uart.base, baud);
 }
 
-/* Program the UART at (mmio, base) for baud; -1 if nothing answers there. */
+/* Program the UART at (mmio, base) for baud (0: keep the divisor firmware set, as an SPCR
+ * baud code 0 asks); -1 if nothing answers there. */
 static int open_uart(bool mmio, uint64_t base, unsigned baud)
 {
-	unsigned div = 115200 / (baud ? baud : 115200);
-
 	uart.present = false;
 	uart.mmio = mmio;
 	uart.base = base;
-	uart.baud = baud ? baud : 115200;
+	uart.baud = baud;
 	uart.dropped = false;
 	describe();
 	if (mmio && paging_map_identity(base & ~0xfffull, 0x1000))
@@ -78,9 +81,13 @@ static int open_uart(bool mmio, uint64_t base, unsigned baud)
 	if (reg_rd(UART_SCR) != 0xae)
 		return -1;
 	reg_wr(UART_IER, 0x00);			/* polled: no interrupts */
-	reg_wr(UART_LCR, LCR_DLAB);
-	reg_wr(UART_DLL, (uint8_t)div);		/* 1.8432 MHz / 16 / div */
-	reg_wr(UART_DLM, (uint8_t)(div >> 8));
+	if (baud) {
+		unsigned div = 115200 / baud;
+
+		reg_wr(UART_LCR, LCR_DLAB);
+		reg_wr(UART_DLL, (uint8_t)div);	/* 1.8432 MHz / 16 / div */
+		reg_wr(UART_DLM, (uint8_t)(div >> 8));
+	}
 	reg_wr(UART_LCR, LCR_8N1);
 	reg_wr(UART_FCR, 0xc7);			/* enable and clear FIFOs, 14-byte threshold */
 	reg_wr(UART_MCR, 0x03);			/* DTR, RTS */
@@ -93,27 +100,34 @@ int serial_init(void)
 	return open_uart(false, COM1, 115200);
 }
 
-/* SPCR (Microsoft's Serial Port Console Redirection table): interface type at 36 (0: full
- * 16550, 1: 16450-compatible subset), the base address as a GAS at 40 (space 0 memory, 1 I/O),
- * the baud rate code at 58 (3 9600, 4 19200, 6 57600, 7 115200, 0 as already set). */
-static bool from_spcr(bool *mmio, uint64_t *base, unsigned *baud)
+/*
+ * SPCR (Microsoft's Serial Port Console Redirection table): interface type at 36 (0: full
+ * 16550, 1: 16450-compatible subset), the base address as a GAS at 40 (space 0 memory, 1 I/O;
+ * register width at 41, access size at 43), the baud rate code at 58 (3 9600, 4 19200, 6 57600,
+ * 7 115200, 0 as already set). 1: a UART we drive; 0: no usable table; -1: an MMIO UART whose
+ * registers are not 32 bits wide (not driven: the caller says so and keeps COM1).
+ */
+static int from_spcr(bool *mmio, uint64_t *base, unsigned *baud)
 {
 	static const unsigned rates[8] = { 0, 0, 0, 9600, 19200, 0, 57600, 115200 };
 	const struct acpi_sdt_header *h = acpi_find_table("SPCR", 0);
 	const uint8_t *t = (const uint8_t *)h;
 
 	if (!h || h->length < 80 || t[36] > 1 || (t[40] != 0 && t[40] != 1))
-		return false;
+		return 0;
 	*mmio = t[40] == 0;
 	__builtin_memcpy(base, t + 44, 8);
 	*baud = t[58] < 8 ? rates[t[58]] : 0;
+	if (*mmio && t[43] != 3 && t[41] != 32)
+		return -1;
 	return *base != 0;
 }
 
 const char *serial_select(int kind, uint64_t addr, unsigned baud)
 {
-	bool mmio = false;
+	bool mmio = false, keep = false;
 	uint64_t base = COM1;
+	unsigned spcr_baud = 0;
 	const char *src = "default";
 	int n;
 
@@ -135,11 +149,21 @@ const char *serial_select(int kind, uint64_t addr, unsigned baud)
 		src = "console=";
 		break;
 	default:
-		if (from_spcr(&mmio, &base, &baud))
+		n = from_spcr(&mmio, &base, &spcr_baud);
+		if (n < 0) {
+			mmio = false;
+			base = COM1;
+			src = "default: the ACPI SPCR names an MMIO UART with registers not 32 bits wide";
+		} else if (n > 0) {
+			baud = spcr_baud;	/* 0: as firmware set it */
 			src = "ACPI SPCR";
+			keep = !baud;
+		}
 		break;
 	}
-	if (!mmio && base == COM1 && uart.present && !uart.mmio && (!baud || baud == 115200))
+	if (!keep && !baud)
+		baud = 115200;
+	if (!mmio && base == COM1 && uart.present && !uart.mmio && baud == 115200)
 		n = 0;			/* already so since boot */
 	else
 		n = open_uart(mmio, base, baud);

@@ -122,7 +122,7 @@ static uint64_t hpet_read(void)
 static uint64_t from_hpet(void)
 {
 	const struct acpi_sdt_header *t = acpi_find_table("HPET", 0);
-	uint64_t base, period_fs;
+	uint64_t base, cap, period_fs;
 
 	if (!t || t->length < 52)
 		return 0;
@@ -130,11 +130,14 @@ static uint64_t from_hpet(void)
 	if (!base || paging_map_identity(base, 0x1000))
 		return 0;
 	hpet = (volatile const uint8_t *)base;
-	period_fs = *(volatile const uint64_t *)(hpet + HPET_CAP) >> 32;
+	cap = *(volatile const uint64_t *)(hpet + HPET_CAP);
+	period_fs = cap >> 32;
 	if (!period_fs || period_fs > 100000000ull)	/* the spec's bound: 100 ns */
 		return 0;
 	*(volatile uint64_t *)(hpet + HPET_CONF) |= 1;	/* run the main counter */
-	return measure(hpet_read, ~0ull, 1000000000000000ull / period_fs);
+	/* COUNT_SIZE_CAP (bit 13): a 64-bit counter; else it wraps at 32 bits */
+	return measure(hpet_read, cap & (1u << 13) ? ~0ull : 0xffffffffull,
+		       1000000000000000ull / period_fs);
 }
 
 static uint64_t pm_read(void)

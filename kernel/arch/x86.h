@@ -6,6 +6,7 @@
 #ifndef ARCH_X86_H
 #define ARCH_X86_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
@@ -44,6 +45,15 @@ static inline uint64_t rdtsc(void)
 static inline void cpuid(uint32_t leaf, uint32_t sub, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
 {
 	__asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(sub));
+}
+
+/* CPUID.1:ECX bit 31: a hypervisor runs this CPU (QEMU, KVM, ...); clear on hardware */
+static inline bool cpu_has_hypervisor(void)
+{
+	uint32_t a, b, c, d;
+
+	cpuid(1, 0, &a, &b, &c, &d);
+	return c & (1u << 31);
 }
 
 static inline uint64_t rdmsr(uint32_t msr)

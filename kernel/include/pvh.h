@@ -14,6 +14,7 @@
 #define PVH_START_MAGIC		0x336ec578u	/* start_info.magic, and EAX from boot/pvh.S */
 #define PVH_MAX_MEMMAP		1024		/* entries; more is a corrupt table */
 #define PVH_CMDLINE_BOUND	4096		/* bytes searched for the command line's NUL */
+#define PVH_MAX_MODULES		256		/* more is a corrupt count */
 
 struct hvm_start_info {
 	uint32_t magic;
@@ -48,8 +49,9 @@ struct hvm_modlist_entry {
  * MB2_BOOT_DIRECT, base/total_size the span of memory holding the start info, command line
  * and memory map (kept out of the page allocator and the trampoline), no framebuffer. Returns
  * 0, or an enum mb2_err with one line in err: a NULL pointer, a wrong magic, version 0 (no
- * memory map), an empty or oversized map, a command line without a NUL within the bound, a
- * module or table above 4 GiB.
+ * memory map), an empty or oversized map, a command line without a NUL within the bound, more
+ * than PVH_MAX_MODULES modules, or anything it would read (map, command line, RSDP, module
+ * list) or keep (a module) lying above 4 GiB or wrapping: each checked before it is read.
  */
 int pvh_parse(const void *info, struct mb2_info *out, char *err, size_t errsize);
 

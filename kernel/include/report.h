@@ -44,6 +44,7 @@ void report_skip(const char *name, const char *reason);
 #define REPORT_VERDICT_MS	2000
 void report_deciding_inv(const char *inv);
 void report_verdict_disarm(void);
+void report_verdict_rearm(void);	/* the next run of a multi-run test may arm it again */
 uint64_t report_verdict_due(void);	/* TSC of the deadline; 0: none armed */
 uint64_t report_violations(void);	/* in the current test so far */
 uint64_t report_violations_of(const char *inv);	/* of one invariant, the same */

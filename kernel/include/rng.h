@@ -50,4 +50,4 @@ static inline unsigned rng_pick(uint64_t *s, const unsigned *weight, unsigned n)
 	return i;
 }
 
-#endif /* HARNESS_RNG_H */
+#endif /* RNG_H */

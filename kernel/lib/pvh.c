@@ -12,7 +12,13 @@ static int fail(char *err, size_t errsize, int code, const char *what, uint64_t 
 	return code;
 }
 
-/* [a, b) widened to cover [p, p + len) */
+/* [p, p + len) lies below 4 GiB (the boot map) without wrapping: it may be read */
+static bool below_4g(uint64_t p, uint64_t len)
+{
+	return p + len >= p && p + len <= 1ull << 32;
+}
+
+/* [a, b) widened to cover [p, p + len), which below_4g has accepted */
 static void cover(uint64_t *a, uint64_t *b, uint64_t p, uint64_t len)
 {
 	if (p < *a)
@@ -42,6 +48,10 @@ int pvh_parse(const void *info, struct mb2_info *out, char *err, size_t errsize)
 			    si->memmap_entries);
 	lo = (uint64_t)(uintptr_t)si;
 	hi = lo + sizeof(*si);
+	if (!below_4g(si->memmap_paddr,
+		      (uint64_t)si->memmap_entries * sizeof(struct hvm_memmap_table_entry)))
+		return fail(err, errsize, MB2_EFIELD, "the memory map lies above 4 GiB",
+			    si->memmap_paddr);
 	cover(&lo, &hi, si->memmap_paddr,
 	      (uint64_t)si->memmap_entries * sizeof(struct hvm_memmap_table_entry));
 	out->mmap = (const uint8_t *)(uintptr_t)si->memmap_paddr;
@@ -51,6 +61,9 @@ int pvh_parse(const void *info, struct mb2_info *out, char *err, size_t errsize)
 		const char *c = (const char *)(uintptr_t)si->cmdline_paddr;
 		size_t n = 0;
 
+		if (!below_4g(si->cmdline_paddr, PVH_CMDLINE_BOUND))
+			return fail(err, errsize, MB2_EFIELD, "the command line lies above 4 GiB",
+				    si->cmdline_paddr);
 		while (n < PVH_CMDLINE_BOUND && c[n])
 			n++;
 		if (n == PVH_CMDLINE_BOUND)
@@ -63,6 +76,9 @@ int pvh_parse(const void *info, struct mb2_info *out, char *err, size_t errsize)
 	if (si->rsdp_paddr) {
 		const uint8_t *r = (const uint8_t *)(uintptr_t)si->rsdp_paddr;
 
+		if (!below_4g(si->rsdp_paddr, 36))
+			return fail(err, errsize, MB2_EFIELD, "the RSDP lies above 4 GiB",
+				    si->rsdp_paddr);
 		/* the RSDP itself, not a copy: revision 2 and later have the 36-byte form */
 		if (r[15] >= 2) {
 			out->rsdp_new = r;
@@ -73,9 +89,15 @@ int pvh_parse(const void *info, struct mb2_info *out, char *err, size_t errsize)
 		}
 	}
 	mods = (const struct hvm_modlist_entry *)(uintptr_t)si->modlist_paddr;
+	if (si->nr_modules > PVH_MAX_MODULES)
+		return fail(err, errsize, MB2_EFIELD, "more modules than any loader gives",
+			    si->nr_modules);
+	if (si->nr_modules && mods &&
+	    !below_4g(si->modlist_paddr, (uint64_t)si->nr_modules * sizeof(*mods)))
+		return fail(err, errsize, MB2_EFIELD, "the module list lies above 4 GiB",
+			    si->modlist_paddr);
 	for (uint32_t i = 0; si->nr_modules && mods && i < si->nr_modules; i++) {
-		if (mods[i].paddr + mods[i].size > 1ull << 32 || mods[i].paddr + mods[i].size <
-		    mods[i].paddr)
+		if (!below_4g(mods[i].paddr, mods[i].size))
 			return fail(err, errsize, MB2_EFIELD, "a module lies above 4 GiB",
 				    mods[i].paddr);
 		if (out->module_count == MB2_MAX_MODULES) {
@@ -89,9 +111,6 @@ int pvh_parse(const void *info, struct mb2_info *out, char *err, size_t errsize)
 	if (si->nr_modules && mods)
 		cover(&lo, &hi, si->modlist_paddr,
 		      (uint64_t)si->nr_modules * sizeof(struct hvm_modlist_entry));
-	if (hi > 1ull << 32)
-		return fail(err, errsize, MB2_EFIELD, "start info, map or command line above 4 GiB",
-			    hi);
 	out->base = (const uint8_t *)(uintptr_t)lo;
 	out->total_size = (uint32_t)(hi - lo);
 	out->boot_mode = MB2_BOOT_DIRECT;

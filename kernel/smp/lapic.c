@@ -89,6 +89,7 @@ uint32_t lapic_id(void)
 static void enable_this_cpu(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
+	uint32_t maxlvt;
 
 	base |= APIC_BASE_EN;
 	if (apic.x2apic)
@@ -98,13 +99,18 @@ static void enable_this_cpu(void)
 	/* every LVT entry masked, whatever firmware left (LINT0 as ExtINT from the 8259s, LINT1
 	 * as NMI, a thermal or PMC vector nobody handles): interrupts come by IPI and our own
 	 * timer only; TPR 0 so that no vector is held back */
+	maxlvt = rd(REG_VERSION) >> 16 & 0xff;
 	wr(REG_LVT_TIMER, LVT_MASKED);
-	wr(REG_LVT_THERMAL, LVT_MASKED);
-	wr(REG_LVT_PMC, LVT_MASKED);
 	wr(REG_LVT_LINT0, LVT_MASKED);
 	wr(REG_LVT_LINT1, LVT_MASKED);
 	wr(REG_LVT_ERROR, LVT_MASKED);
-	if ((rd(REG_VERSION) >> 16 & 0xff) >= 6)
+	/* the optional entries only where the APIC has them (in x2APIC mode a write to a register
+	 * it lacks is #GP): PMC from the 5th entry, thermal from the 6th, CMCI from the 7th */
+	if (maxlvt >= 4)
+		wr(REG_LVT_PMC, LVT_MASKED);
+	if (maxlvt >= 5)
+		wr(REG_LVT_THERMAL, LVT_MASKED);
+	if (maxlvt >= 6)
 		wr(REG_LVT_CMCI, LVT_MASKED);
 	wr(REG_TPR, 0);
 }

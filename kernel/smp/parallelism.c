@@ -101,14 +101,6 @@ static uint32_t nap_share_us(void)
 	return n > 100000 ? 100000 : (uint32_t)n;
 }
 
-static bool running_on_hypervisor(void)
-{
-	uint32_t a, b, c, d;
-
-	cpuid(1, 0, &a, &b, &c, &d);
-	return c & (1u << 31);
-}
-
 void smp_measure_parallelism(int nap_mode)
 {
 	uint64_t cycles = tsc_hz() / 1000 * PARALLEL_MS, solo;
@@ -135,7 +127,7 @@ void smp_measure_parallelism(int nap_mode)
 	/* no hypervisor (CPUID.1:ECX bit 31 clear): every CPU is a core or an SMT sibling of its
 	 * own, and a loop that runs slower on all of them at once measures turbo and shared
 	 * cores, not CPUs waiting for a host: that must not stretch the watchdog or start naps */
-	if (!running_on_hypervisor() && par.overcommit_x100 > 100) {
+	if (!cpu_has_hypervisor() && par.overcommit_x100 > 100) {
 		kprintf("  smp: no hypervisor: overcommit taken as 1.00x (the slowdown is turbo and SMT), naps only with nap=on\n");
 		par.overcommit_x100 = 100;
 	}

@@ -195,7 +195,7 @@ static unsigned init_delay_us(void)
 	vendor[12] = 0;
 	cpuid(1, 0, &a, &b, &c, &d);
 	fam = (a >> 8 & 0xf) == 0xf ? 0xf + (a >> 20 & 0xff) : a >> 8 & 0xf;
-	if (c & (1u << 31))
+	if (cpu_has_hypervisor())
 		return 0;
 	if ((!__builtin_strcmp(vendor, "GenuineIntel") && fam >= 6) ||
 	    (!__builtin_strcmp(vendor, "AuthenticAMD") && fam >= 0xf) ||

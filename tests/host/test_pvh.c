@@ -120,6 +120,19 @@ static void bad_module(struct block *b)
 	b->si.modlist_paddr = (uint64_t)(uintptr_t)b->mods;
 	b->si.nr_modules = 1;
 }
+static void bad_many(struct block *b)
+{
+	b->si.modlist_paddr = (uint64_t)(uintptr_t)b->mods;
+	b->si.nr_modules = 0xffffffffu;		/* would walk 128 GiB past the list */
+}
+static void bad_high_cmdline(struct block *b) { b->si.cmdline_paddr = 0x100000000ull; }
+static void bad_high_rsdp(struct block *b) { b->si.rsdp_paddr = 0xffffffffull; }
+static void bad_high_map(struct block *b) { b->si.memmap_paddr = 0xfffffff0ull; }
+static void bad_high_modlist(struct block *b)
+{
+	b->si.modlist_paddr = 0x7ffffffff000ull;
+	b->si.nr_modules = 1;
+}
 static void bad_cmdline(struct block *b)
 {
 	/* the whole page before the guard, no NUL: the parser must stop at the bound */
@@ -136,6 +149,11 @@ static const struct bad_case bad_cases[] = {
 	{ "a memory map of 1025 entries", bad_huge, MB2_EFIELD, "too long" },
 	{ "a module across 4 GiB", bad_module, MB2_EFIELD, "above 4 GiB" },
 	{ "a command line without NUL in 4096 bytes", bad_cmdline, MB2_EFIELD, "no NUL" },
+	{ "4294967295 modules (not walked)", bad_many, MB2_EFIELD, "more modules" },
+	{ "a command line above 4 GiB (not read)", bad_high_cmdline, MB2_EFIELD, "command line lies above" },
+	{ "an RSDP across 4 GiB (not read)", bad_high_rsdp, MB2_EFIELD, "RSDP lies above" },
+	{ "a memory map across 4 GiB", bad_high_map, MB2_EFIELD, "memory map lies above" },
+	{ "a module list above 4 GiB (not read)", bad_high_modlist, MB2_EFIELD, "module list lies above" },
 };
 
 int main(void)

@@ -328,6 +328,7 @@ struct harness *harness_run_once(const struct scenario *sc, const struct test_ru
 {
 	struct harness *h = &harness;
 
+	report_verdict_rearm();		/* disarmed at the end of a previous run of this test */
 	/* the rendezvous words and counters start at 0; the MMU is set up by mmu_init */
 	h->epoch = 0;
 	h->parked = h->done = 0;
