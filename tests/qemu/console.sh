@@ -34,4 +34,8 @@ boot --com2 -smp 2 -m 256M --timeout 60 --cmdline test=boot
 expect "neither: exit status (COM1 goes nowhere, no SUMMARY on stdout)" 2 "$status"
 if grep -q '^SUMMARY' <<< "$text"; then fail "neither: a SUMMARY reached COM2"
 else pass "neither: nothing reached COM2"; fi
+# and the kernel ran to its end (exit 0 through isa-debug-exit) rather than crash or reset:
+# run-qemu.sh then says "without a SUMMARY line", which a fault (exit 1) or reset never gives
+if grep -q 'without a SUMMARY line' <<< "$said"; then pass "neither: the kernel ended cleanly"
+else fail "neither: not a clean end: $(tail -n 1 <<< "$said")"; fi
 finish

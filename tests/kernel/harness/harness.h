@@ -197,5 +197,6 @@ static inline void checkpoint_poll(struct harness *h)
 
 /* summary.c: the info lines and the ok/not ok line. */
 void harness_summary(struct harness *h);
+unsigned long long per_s(uint64_t count, uint64_t ms);	/* count per second over ms ms */
 
 #endif /* HARNESS_H */

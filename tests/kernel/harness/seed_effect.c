@@ -34,11 +34,6 @@ static const char *const se_mode_names[NR_SE_MODES] = {
 	[SE_ALONE] = "writer-alone", [SE_LOCKLESS] = "lockless", [SE_LOCKED] = "locked",
 };
 
-static uint64_t per_s(uint64_t n, uint64_t ms)
-{
-	return ms ? n * 1000 / ms : 0;
-}
-
 static uint64_t to_us(const struct harness *h, uint64_t cycles)
 {
 	return h->hz >= 1000000 ? cycles / (h->hz / 1000000) : 0;

@@ -84,8 +84,7 @@ static void sum(const struct harness *h, struct totals *t)
 		  t->wops[WOP_ZAP_ALL];
 }
 
-/* count per second over ms milliseconds */
-static unsigned long long per_s(uint64_t count, uint64_t ms)
+unsigned long long per_s(uint64_t count, uint64_t ms)
 {
 	return (unsigned long long)(ms ? count * 1000 / ms : 0);
 }
