@@ -3,6 +3,7 @@
 #   make iso      the hybrid BIOS/UEFI ISO (mk/iso.mk)
 #   make run      boots it under QEMU on 16 CPUs (tools/run-qemu.sh)
 #   make test     host unit tests and the QEMU matrices (tools/run-tests.sh)
+#   make test-slow the suite's slow lines (tests/qemu/suite.slow): every mutation at 288 CPUs
 #   make bench    benchmarks that print figures
 #   make clean
 # Sources are collected per area by the fragments in mk/*.mk; CROSS_COMPILE=x86_64-linux-gnu-
@@ -95,7 +96,7 @@ KOBJS := $(patsubst %.S,$(BUILD)/k/%.o,$(KERNEL_S_SRCS)) \
 	$(patsubst %.c,$(BUILD)/k/%.o,$(patsubst $(BUILD)/%,%,$(KERNEL_C_SRCS)))
 KELF := $(BUILD)/rmap-harness.elf
 
-.PHONY: all run test bench soak clean host-tests print-host-tests
+.PHONY: all run test test-slow bench soak clean host-tests print-host-tests
 all: $(KELF)
 
 # V=1 shows the commands
@@ -149,6 +150,10 @@ run: iso
 
 test:
 	tools/run-tests.sh
+
+# not part of `make test`: the matrices too slow for every change (about 8 min each on 2 cores)
+test-slow:
+	TEST_SUITE=tests/qemu/suite.slow tools/run-tests.sh --qemu
 
 bench:
 	tools/run-bench.sh
