@@ -41,4 +41,14 @@ void lapic_timer_periodic(uint32_t hz);
 void lapic_timer_oneshot_us(uint32_t us, uint8_t vector);
 void lapic_timer_stop(void);		/* this CPU's timer: no further interrupt */
 
+/* The local vector table's entries; every one is masked when a CPU enables its APIC. */
+enum lapic_lvt {
+	LAPIC_LVT_TIMER, LAPIC_LVT_LINT0, LAPIC_LVT_LINT1, LAPIC_LVT_ERROR,
+	LAPIC_LVT_PMC, LAPIC_LVT_THERMAL, LAPIC_LVT_CMCI, NR_LAPIC_LVT
+};
+const char *lapic_lvt_name(enum lapic_lvt lvt);
+/* This CPU's entries that are not masked (bit 1 << enum lapic_lvt), those it has only. */
+uint32_t lapic_lvt_unmasked(void);
+uint32_t lapic_tpr(void);		/* this CPU's task priority (0: no vector held back) */
+
 #endif

@@ -86,6 +86,45 @@ uint32_t lapic_id(void)
 	return apic.x2apic ? rd(REG_ID) : rd(REG_ID) >> 24;
 }
 
+/*
+ * The LVT entries, in enum lapic_lvt's order. The optional ones exist only where the version
+ * register's highest-entry field reaches them (in x2APIC mode touching a register the APIC
+ * lacks is #GP): PMC from the 5th entry (maxlvt 4), thermal from the 6th, CMCI from the 7th.
+ */
+static const struct {
+	uint32_t reg;
+	uint32_t min_maxlvt;
+	const char *name;
+} lvt_table[NR_LAPIC_LVT] = {
+	[LAPIC_LVT_TIMER]	= { REG_LVT_TIMER, 0, "timer" },
+	[LAPIC_LVT_LINT0]	= { REG_LVT_LINT0, 0, "lint0" },
+	[LAPIC_LVT_LINT1]	= { REG_LVT_LINT1, 0, "lint1" },
+	[LAPIC_LVT_ERROR]	= { REG_LVT_ERROR, 0, "error" },
+	[LAPIC_LVT_PMC]		= { REG_LVT_PMC, 4, "pmc" },
+	[LAPIC_LVT_THERMAL]	= { REG_LVT_THERMAL, 5, "thermal" },
+	[LAPIC_LVT_CMCI]	= { REG_LVT_CMCI, 6, "cmci" },
+};
+
+const char *lapic_lvt_name(enum lapic_lvt lvt)
+{
+	return lvt < NR_LAPIC_LVT ? lvt_table[lvt].name : "?";
+}
+
+uint32_t lapic_lvt_unmasked(void)
+{
+	uint32_t maxlvt = rd(REG_VERSION) >> 16 & 0xff, unmasked = 0;
+
+	for (unsigned i = 0; i < NR_LAPIC_LVT; i++)
+		if (maxlvt >= lvt_table[i].min_maxlvt && !(rd(lvt_table[i].reg) & LVT_MASKED))
+			unmasked |= 1u << i;
+	return unmasked;
+}
+
+uint32_t lapic_tpr(void)
+{
+	return rd(REG_TPR) & 0xff;
+}
+
 static void enable_this_cpu(void)
 {
 	uint64_t base = rdmsr(MSR_APIC_BASE);
@@ -100,18 +139,9 @@ static void enable_this_cpu(void)
 	 * as NMI, a thermal or PMC vector nobody handles): interrupts come by IPI and our own
 	 * timer only; TPR 0 so that no vector is held back */
 	maxlvt = rd(REG_VERSION) >> 16 & 0xff;
-	wr(REG_LVT_TIMER, LVT_MASKED);
-	wr(REG_LVT_LINT0, LVT_MASKED);
-	wr(REG_LVT_LINT1, LVT_MASKED);
-	wr(REG_LVT_ERROR, LVT_MASKED);
-	/* the optional entries only where the APIC has them (in x2APIC mode a write to a register
-	 * it lacks is #GP): PMC from the 5th entry, thermal from the 6th, CMCI from the 7th */
-	if (maxlvt >= 4)
-		wr(REG_LVT_PMC, LVT_MASKED);
-	if (maxlvt >= 5)
-		wr(REG_LVT_THERMAL, LVT_MASKED);
-	if (maxlvt >= 6)
-		wr(REG_LVT_CMCI, LVT_MASKED);
+	for (unsigned i = 0; i < NR_LAPIC_LVT; i++)
+		if (maxlvt >= lvt_table[i].min_maxlvt)
+			wr(lvt_table[i].reg, LVT_MASKED);
 	wr(REG_TPR, 0);
 }
 
