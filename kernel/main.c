@@ -156,6 +156,8 @@ void kmain(uint32_t magic, uint64_t info_pa)
 		smp_skip_ap_selftest(1);	/* the first AP: a hole before the others */
 	if (!bp.fatal) {
 		console_phase("starting the other CPUs (INIT, SIPI)");
+		if (!cl_err && cl.selftest == CMDLINE_SELFTEST_HANG_IN_BRING_UP)
+			machine_park();		/* a bring-up that never returns */
 		bp.cpus_online = smp_init(&bp);
 		bp.cpus_present = smp_present();
 	}
@@ -184,7 +186,8 @@ void kmain(uint32_t magic, uint64_t info_pa)
 
 	smp_measure_parallelism(cl.nap);
 	watchdog_start(cl.watchdog * 1000);
-	if (cl.selftest != CMDLINE_SELFTEST_NONE && cl.selftest != CMDLINE_SELFTEST_AP_NO_START) {
+	if (cl.selftest != CMDLINE_SELFTEST_NONE && cl.selftest != CMDLINE_SELFTEST_AP_NO_START &&
+	    cl.selftest != CMDLINE_SELFTEST_HANG_IN_BRING_UP) {
 		report_test_begin("selftest");
 		selftest_run(cl.selftest);
 		report_error("selftest=%d returned without faulting", cl.selftest);

@@ -111,6 +111,9 @@ enum cmdline_selftest {
 						 * verdict must come REPORT_VERDICT_MS later */
 	CMDLINE_SELFTEST_AP_NO_START,	/* one AP parks before it comes online: the others are
 					 * renumbered densely and the run goes on without it */
+	CMDLINE_SELFTEST_HANG_IN_BRING_UP,	/* the BSP stops for good where bring-up starts,
+						 * before any banner: only the screen's boot
+						 * phase lines say where (issue 15, item 6) */
 };
 
 enum cmdline_err {

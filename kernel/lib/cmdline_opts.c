@@ -29,6 +29,7 @@ static const struct cmdline_choice selftest_choices[] = {
 	{ "stall-ap", CMDLINE_SELFTEST_STALL_AP },
 	{ "hang-after-violation", CMDLINE_SELFTEST_HANG_AFTER_VIOLATION },
 	{ "ap-no-start", CMDLINE_SELFTEST_AP_NO_START },
+	{ "hang-in-bring-up", CMDLINE_SELFTEST_HANG_IN_BRING_UP },
 };
 static const struct cmdline_choice nap_choices[] = {
 	{ "auto", CMDLINE_NAP_AUTO },

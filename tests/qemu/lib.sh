@@ -16,6 +16,18 @@ checker=$root/../shared/tools/check-console
 failed=0
 mkdir -p "$(dirname "$console")" || exit 2
 
+# QEMU's human monitor on a loopback TCP port, for a test that drives it from a helper while
+# the guest runs (screendump, mce, quit): boot ... "${monitor_args[@]}" (last: it starts with
+# run-qemu.sh's --), then `monitor COMMAND [SECONDS]` sends one command and waits (default 1 s).
+monitor_port=$((20000 + RANDOM % 20000))
+monitor_args=(-- -monitor "tcp:127.0.0.1:$monitor_port,server,nowait")
+monitor() {
+	exec 3<> "/dev/tcp/127.0.0.1/$monitor_port" || return 1
+	printf '%s\n' "$1" >&3
+	sleep "${2:-1}"
+	exec 3>&-
+}
+
 pass() { echo "ok - $*"; }
 fail() { echo "not ok - $*"; failed=$((failed + 1)); }
 skip() { echo "$*"; exit 77; }	# the runner shows the last line as the reason

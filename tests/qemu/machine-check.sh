@@ -8,7 +8,6 @@
 # the banks left disabled it would drop the error (the run would pass).
 . "$(dirname "$0")/lib.sh"
 
-port=$((20000 + RANDOM % 20000))
 rm -f "$console"
 status_bits=0xbe00000000000175	# VAL UC EN MISCV ADDRV PCC, a memory-read MCA code
 (
@@ -17,14 +16,10 @@ status_bits=0xbe00000000000175	# VAL UC EN MISCV ADDRV PCC, a memory-read MCA co
 		sleep 0.5
 	done
 	sleep 1
-	exec 3<> "/dev/tcp/127.0.0.1/$port" || exit 1
-	printf 'mce 1 1 %s 0x5 0x12345000 0x86\n' "$status_bits" >&3
-	sleep 2
-	exec 3>&-
+	monitor "mce 1 1 $status_bits 0x5 0x12345000 0x86" 2
 ) &
 helper=$!
-boot --timeout 120 -smp 4 -m 256M --cmdline "seconds=30" -- \
-	-monitor "tcp:127.0.0.1:$port,server,nowait"
+boot --timeout 120 -smp 4 -m 256M --cmdline "seconds=30" "${monitor_args[@]}"
 wait $helper
 expect "exit status" 1 "$status"
 has "the fault named: vector 18" '^VIOLATION inv=fault .*vector=18 .*#MC machine check'

@@ -10,26 +10,18 @@
 . "$(dirname "$0")/lib.sh"
 BOOT_VIA=iso	# the framebuffer comes from GRUB (a direct boot has none)
 
-port=$((20000 + RANDOM % 20000))
 shot=$logdir/$name.ppm
 rm -f "$shot" "$console"	# a stale console would trigger the screendump early
-monitor() {	# monitor COMMAND: one command to the QEMU monitor
-	exec 3<> "/dev/tcp/127.0.0.1/$port" || return 1
-	printf '%s\n' "$1" >&3
-	sleep 2
-	exec 3>&-
-}
 (
 	for _ in $(seq 1 120); do
 		grep -q '^SUMMARY:' "$console" 2> /dev/null && break
 		sleep 0.5
 	done
-	monitor "screendump $root/$shot"
-	monitor quit
+	monitor "screendump $root/$shot" 2
+	monitor quit 2
 ) &
 helper=$!
-boot --timeout 60 -smp 2 -m 256M --cmdline "test=boot on_finish=halt" "$@" -- \
-	-monitor "tcp:127.0.0.1:$port,server,nowait"
+boot --timeout 60 -smp 2 -m 256M --cmdline "test=boot on_finish=halt" "$@" "${monitor_args[@]}"
 wait $helper
 expect "exit status (halted, then quit from the monitor)" 2 "$status"
 has "a SUMMARY line on the serial console" '^SUMMARY: 1 passed, 0 failed'
