@@ -6,7 +6,10 @@
 # - with no console= an ACPI SPCR table (QEMU -acpitable, the body written here) naming the
 #   I/O UART at 0x2f8 must do the same, "(ACPI SPCR)";
 # - with neither, the kernel stays on COM1 and nothing reaches stdout: run-qemu.sh finds no
-#   SUMMARY (exit 2), which proves that the first two really moved the console.
+#   SUMMARY (exit 2), which proves that the first two really moved the console;
+# - through GRUB (the ISO) with console=com2: GRUB's menu terminal reaches COM2 too (its
+#   "Loading ..." line there), so the person who types console=com2 sees the menu where the
+#   kernel will print.
 . "$(dirname "$0")/lib.sh"
 
 base=$console
@@ -19,6 +22,12 @@ for cb in "console=com2 115200" "console=io:0x2f8,57600 57600"; do
 	has "$c: the serial line" "^  serial: io:0x2f8,$baud \\(console=\\)"
 	check_console
 done
+console=$base.grub
+BOOT_VIA=iso boot --com2 -smp 2 -m 256M --timeout 60 --cmdline "test=boot console=com2"
+expect "GRUB: exit status" 0 "$status"
+has "GRUB: its Loading line on COM2" '^Loading /boot/rmap-harness\.elf test=boot console=com2$'
+has "GRUB: then the banner on COM2" '^rmap-harness [^ ]+ boot='
+check_console
 # the SPCR body after the 36-byte header (QEMU writes the header and checksum): interface 0
 # (16550), reserved, GAS { I/O, 8 bits, 0, byte access, 0x2f8 }, interrupt type and IRQ, GSI,
 # baud code 7 (115200), no parity, 1 stop bit, no flow control, terminal 0, reserved, no PCI
