@@ -74,13 +74,13 @@ static uint64_t accessed_spte(uint64_t spte, bool write)
 	uint64_t new_spte = spte;
 
 	if (spte_ad_enabled(spte)) {
-		new_spte |= SPTE_ACCESSED;
+		new_spte |= spte_fmt.accessed_mask;
 		if (write && is_writable_pte(spte))
-			new_spte |= SPTE_DIRTY;
+			new_spte |= spte_fmt.dirty_mask;
 		return new_spte;
 	}
 	if (is_access_track_spte(spte))
-		new_spte = restore_acc_track_spte(spte) | SPTE_ACCESSED;
+		new_spte = restore_acc_track_spte(spte) | spte_fmt.accessed_mask;
 	if (write && !is_writable_pte(new_spte) && is_mmu_writable_spte(spte))
 		new_spte |= SPTE_WRITABLE;
 	return new_spte;

@@ -2,7 +2,9 @@
  * kernel/mmu/audit.c - the stop-the-world checks of DESIGN §4. `audit`: no rmap LOCKED or
  * held, every chain well formed, every rmap entry a present leaf of its (gfn, level), every
  * present leaf in exactly one rmap (marks in struct mmu_page.audit_mark) and in the profile's
- * format, every present non-leaf exactly the profile's table entry (no A/D from accessors,
+ * and the format's layout (spte_fmt: a bit the format does not use is malformed, e.g. NPT's
+ * PWT/PCD/G, or EPT's memtype other than WB), every present non-leaf exactly the profile's
+ * table entry (no A/D from accessors,
  * which set them in leaves only) pointing to a live page one level down whose parent link
  * matches, every other entry exactly the profile's non-present value, present counts, page
  * and desc totals. `ad-conservation`: every A/D 0->1 counted exactly once (kvm: D only). The caller
@@ -101,17 +103,27 @@ static void audit_page(void *ctx, struct mmu_page *sp)
 }
 
 /*
- * A present leaf's bits beside its pfn, for the profile: strict SPTEs have nothing above bit
- * 11 but the pfn; kvm's have suppress-#VE, host- and MMU-writable, the A/D type of their
- * table, and, when A/D are disabled, A clear exactly when RWX are (access-tracked, R/X saved)
- * and saved bits only then.
+ * A present leaf's bits beside its pfn, for the profile and the format. Bits 0-11, both
+ * profiles: the software present bit, the format's leaf memtype (EPT WB + ignore-PAT; NPT
+ * none: PWT, PCD, G and bits 9-10 clear), large exactly above level 1, all of RWX (P|RW|US)
+ * unless A/D are disabled (access tracking clears them, dirty logging clears W), A and D as
+ * they may be. Above: strict SPTEs have nothing but the pfn; kvm's have the format's present
+ * high bit (EPT suppress-#VE), host- and MMU-writable, the A/D type of their table, and, when
+ * A/D are disabled, A clear exactly when RWX are (access-tracked, R/X saved) and saved bits
+ * only then.
  */
 static bool leaf_format_ok(const struct mmu *mmu, const struct mmu_page *sp, uint64_t spte)
 {
 	uint64_t high = spte & ~(SPTE_PFN_MASK | 0xfffull);
-	uint64_t kvm_high = SPTE_SUPPRESS_VE | SPTE_HOST_WRITABLE | SPTE_MMU_WRITABLE |
+	uint64_t low = spte & 0xfffull;
+	uint64_t fixed_low = SPTE_MMU_PRESENT | spte_fmt.leaf_memtype |
+			     (sp->level > PG_LEVEL_4K ? SPTE_LARGE : 0);
+	uint64_t kvm_high = spte_fmt.kvm_present_mask | SPTE_HOST_WRITABLE | SPTE_MMU_WRITABLE |
 			    (sp->ad_disabled ? SPTE_TDP_AD_DISABLED : 0);
 
+	if ((low & ~(SPTE_RWX | spte_volatile_mask())) != fixed_low ||
+	    (!sp->ad_disabled && (low & SPTE_RWX) != SPTE_RWX))
+		return false;
 	if (mmu->slot.profile == MMU_PROFILE_STRICT)
 		return high == 0;
 	if ((high & ~SPTE_ACC_TRACK_SAVED_MASK) != kvm_high)
@@ -156,9 +168,10 @@ static void audit_entry(void *ctx, struct mmu_page *sp, unsigned i, uint64_t spt
 			a->violations++;
 		} else if (!leaf_format_ok(a->mmu, sp, spte)) {
 			env_violation("audit", gfn, sp->level,
-				      "leaf %p (%#llx) is not a %s SPTE of its table (A/D type, access tracking, high bits)",
+				      "leaf %p (%#llx) is not a %s %s SPTE of its table (bits the format does not use, A/D type, access tracking, high bits)",
 				      (void *)&sp->spt[i], (unsigned long long)spte,
-				      a->mmu->slot.profile == MMU_PROFILE_KVM ? "kvm" : "strict");
+				      a->mmu->slot.profile == MMU_PROFILE_KVM ? "kvm" : "strict",
+				      spte_fmt.name);
 			a->violations++;
 		}
 		return;

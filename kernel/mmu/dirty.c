@@ -27,7 +27,7 @@ static bool spte_clear_dirty(const struct memslot *slot, uint64_t *sptep)
 		return false;
 	if (slot->profile == MMU_PROFILE_STRICT)
 		/* strict: one atomic AND, like the ager's A clear: no A/D set or cleared is lost */
-		return is_dirty_spte(atomic_fetch_and(sptep, ~SPTE_DIRTY, MO_RELAXED));
+		return is_dirty_spte(atomic_fetch_and(sptep, ~spte_fmt.dirty_mask, MO_RELAXED));
 	if (!spte_ad_enabled(old)) {
 		/* kvm, A/D disabled: test_and_clear_bit(PT_WRITABLE_SHIFT); D is not theirs */
 		(void)atomic_fetch_and(sptep, ~SPTE_WRITABLE, MO_RELAXED);
@@ -42,8 +42,8 @@ static bool spte_clear_dirty(const struct memslot *slot, uint64_t *sptep)
 	 * strict's ad-conservation would not, which is why only kvm stores plainly.
 	 */
 	if (spte_needs_atomic_update(old))
-		return is_dirty_spte(atomic_xchg(sptep, old & ~SPTE_DIRTY, MO_RELAXED));
-	atomic_set(sptep, old & ~SPTE_DIRTY, MO_RELAXED);
+		return is_dirty_spte(atomic_xchg(sptep, old & ~spte_fmt.dirty_mask, MO_RELAXED));
+	atomic_set(sptep, old & ~spte_fmt.dirty_mask, MO_RELAXED);
 	return true;
 }
 

@@ -74,9 +74,10 @@ void mmu_init_table(const struct mmu *mmu, uint64_t *spt)
 
 int mmu_set_profile(struct mmu *mmu, enum mmu_profile profile, unsigned ad_disabled_roots)
 {
+	/* A/D-disabled roots: kvm's only, and only in a format that has them (not TDP NPT) */
 	if (mmu->stats.pages_allocated != mmu->nr_roots || profile >= MMU_NR_PROFILES ||
 	    ad_disabled_roots > mmu->nr_roots ||
-	    (ad_disabled_roots && profile != MMU_PROFILE_KVM))
+	    (ad_disabled_roots && (profile != MMU_PROFILE_KVM || !spte_fmt.ad_disabled_ok)))
 		return -1;
 	mmu->slot.profile = profile;
 	for (unsigned r = 0; r < mmu->nr_roots; r++) {
@@ -93,6 +94,9 @@ int mmu_init(struct mmu *mmu, gfn_t base_gfn, uint64_t npages, unsigned nr_roots
 	if (base_gfn % MMU_ALIGN_GFNS || nr_roots == 0 || nr_roots > MMU_MAX_ROOTS ||
 	    nr_vcpus > MMU_MAX_VCPUS || !ops)
 		return -1;
+	/* the format (spte_format.h) stays as it is until mmu_destroy */
+	spte_format_hold();
+	mmu->format_held = true;
 	mmu_lock_init(&mmu->lock);
 	pool_init(&mmu->meta_pool, "mmu_page", META_SIZE, 0, NULL, NULL);
 	pool_init(&mmu->pt_pool, "table page", ENV_PAGE_SIZE, PT_QUARANTINE, pt_new_page, mmu);
@@ -131,6 +135,9 @@ void mmu_destroy(struct mmu *mmu)
 	memslot_destroy(&mmu->slot);
 	parray_destroy(&mmu->frames);
 	mmu->nr_roots = 0;
+	if (mmu->format_held)
+		spte_format_release();
+	mmu->format_held = false;
 }
 
 int mmu_topup_memory_caches(struct mmu *mmu, struct mmu_caches *mc)

@@ -1,5 +1,5 @@
 /*
- * mmu.h - the shadow MMU under test: several roots of 4-level EPT-format tables over one
+ * mmu.h - the shadow MMU under test: several roots of 4-level EPT- or NPT-format tables over one
  * memslot, faults and zaps by a writer holding mmu_lock for write, lockless accessors that
  * play the CPU's page walker, the remote TLB flush that keeps them off freed tables, the
  * per-frame A/D state zaps harvest into, and the structural walker and audit.
@@ -86,6 +86,7 @@ struct mmu {
 	unsigned nr_vcpus;
 	struct mmu_vcpu vcpus[MMU_MAX_VCPUS];
 	struct mmu_stats stats;
+	bool format_held;		/* mmu_init took spte_format_hold(); destroy releases it */
 };
 
 /* What a writer tops up before taking mmu_lock (KVM: per vCPU). */
@@ -94,12 +95,14 @@ struct mmu_caches {
 	struct mmu_memory_cache pages;
 };
 
-/* mmu.c: setup. ops: a variant from rmap_variants[]; 0 on success. */
+/* mmu.c: setup. ops: a variant from rmap_variants[]; 0 on success. The SPTE format
+ * (spte_set_format) is fixed from mmu_init to mmu_destroy. */
 int mmu_init(struct mmu *mmu, gfn_t base_gfn, uint64_t npages, unsigned nr_roots,
 	     unsigned nr_vcpus, const struct rmap_ops *ops, bool checks);
 void mmu_destroy(struct mmu *mmu);
 /* Before the first fault: the profile (mmu/profile.h) and, under kvm, how many roots (the first
- * ones) run with A/D disabled. 0 on success; -1 if the MMU is in use or the values are bad. */
+ * ones) run with A/D disabled. 0 on success; -1 if the MMU is in use or the values are bad
+ * (A/D-disabled roots under strict, or in a format without them: spte_fmt.ad_disabled_ok). */
 int mmu_set_profile(struct mmu *mmu, enum mmu_profile profile, unsigned ad_disabled_roots);
 /* A new table page's entries: the profile's non-present value. */
 void mmu_init_table(const struct mmu *mmu, uint64_t *spt);

@@ -1,13 +1,15 @@
 /*
- * spte.h - the shadow page-table entry (SPTE) in Intel EPT layout (SDM Vol. 3C §29.3.2,
- * "EPT Translation Mechanism", Tables 29-1..29-6), with KVM's software present bit, and the
- * pure helpers on SPTE values. No state, no locks: who may change which bits of a live SPTE is
- * written at the top of kernel/rmap/rmap_lock.c.
+ * spte.h - the shadow page-table entry (SPTE): the bits both hardware formats share (Intel
+ * EPT, SDM Vol. 3C §29.3.2; AMD NPT, the x86-64 page-table format), KVM's software present
+ * bit, and the pure helpers on SPTE values. What differs between the formats (A/D positions,
+ * the leaf's memtype bits, kvm's non-present value) comes from spte_fmt (spte_format.h),
+ * chosen at boot; the helpers keep KVM's names and hide which format runs. No locks: who may
+ * change which bits of a live SPTE is written at the top of kernel/rmap/rmap_lock.c.
  *
  * Two profiles (mmu/profile.h) build SPTEs differently. strict: the bits above, A as the fault
  * had it, D on a write fault, non-present = 0, nothing in the high bits. kvm: the values
- * Linux v6.15+ builds (spte.c make_spte / make_nonleaf_spte with kvm_mmu_set_ept_masks'
- * masks): the second half of this file.
+ * Linux v6.15+ builds (spte.c make_spte / make_nonleaf_spte with kvm_mmu_set_ept_masks' or,
+ * under NPT, kvm_mmu_reset_all_pte_masks' masks): the second half of this file.
  *
  * Levels count as KVM's PG_LEVEL_*: 1 = 4 KiB entries (a PT), 2 = 2 MiB (PD), 3 = 1 GiB
  * (PDPT), 4 = the root (PML4). A table page holds 512 SPTEs; a non-leaf SPTE's PFN field is
@@ -19,6 +21,7 @@
 #include <stdint.h>
 #include <stdbool.h>
 #include "mmu/profile.h"
+#include "mmu/spte_format.h"
 
 typedef uint64_t gfn_t;		/* guest frame number */
 typedef uint64_t pfn_t;		/* host frame number */
@@ -31,35 +34,26 @@ typedef uint64_t pfn_t;		/* host frame number */
 #define MMU_ROOT_LEVEL		4
 #define MMU_MAX_LEAF_LEVEL	PG_LEVEL_1G
 
-/* EPT permission bits 0-2 (any of them set makes the hardware treat the entry as present). */
-#define SPTE_READABLE		(1ull << 0)
-#define SPTE_WRITABLE		(1ull << 1)
-#define SPTE_EXECUTABLE		(1ull << 2)
+/*
+ * Bits 0-2: EPT's R/W/X, NPT's P/RW/US (spte_format.h). Both formats need all three in every
+ * SPTE we make, leaf or not, so "present RWX" is 0x7 in both; only the names differ.
+ */
+#define SPTE_READABLE		(1ull << 0)	/* EPT R, NPT P */
+#define SPTE_WRITABLE		(1ull << 1)	/* EPT W, NPT RW */
+#define SPTE_EXECUTABLE		(1ull << 2)	/* EPT X, NPT US (NPT executes unless NX, bit 63) */
 #define SPTE_RWX		(SPTE_READABLE | SPTE_WRITABLE | SPTE_EXECUTABLE)
-/* Leaf only: EPT memory type (bits 3-5, 6 = write-back) and ignore-PAT (bit 6). */
-#define SPTE_MEMTYPE_SHIFT	3
-#define SPTE_MEMTYPE_MASK	(7ull << SPTE_MEMTYPE_SHIFT)
-#define SPTE_MEMTYPE_WB		(6ull << SPTE_MEMTYPE_SHIFT)
-#define SPTE_IGNORE_PAT		(1ull << 6)
-/* Bit 7: in a level-2/3 entry, maps a 2 MiB/1 GiB page instead of pointing to a table. */
+/* Bit 7: in a level-2/3 entry, maps a 2 MiB/1 GiB page instead of pointing to a table (EPT's
+ * "large", NPT's PS). In a level-1 entry it is NPT's PAT bit, and stays 0 (write-back). */
 #define SPTE_LARGE		(1ull << 7)
-/* Set by the CPU's page walker (with EPTP bit 6, A/D enabled); cleared only by software. */
-#define SPTE_ACCESSED		(1ull << 8)
-#define SPTE_DIRTY		(1ull << 9)
-/* Bit 11 is ignored by the CPU: KVM's SPTE_MMU_PRESENT_MASK, "this SPTE is shadow-present". */
+/* Bit 11 is ignored by both CPUs: KVM's SPTE_MMU_PRESENT_MASK, "this SPTE is shadow-present". */
 #define SPTE_MMU_PRESENT	(1ull << 11)
 /* Bits 12-51: the frame (host pfn for a leaf, next table's address for a non-leaf). */
 #define SPTE_PFN_SHIFT		12
 #define SPTE_PFN_MASK		0x000ffffffffff000ull
-/* What a zapped SPTE holds (KVM's SHADOW_NONPRESENT_VALUE, without its suppress-#VE bit). */
+/* What a zapped SPTE holds under strict (kvm's is spte_fmt.kvm_nonpresent). */
 #define SPTE_NONPRESENT		0ull
 
-/* A/D may change under a present leaf without mmu_lock (accessors set, agers clear A). */
-#define SPTE_VOLATILE_MASK	(SPTE_ACCESSED | SPTE_DIRTY)
-
-_Static_assert((SPTE_RWX & (SPTE_MEMTYPE_MASK | SPTE_IGNORE_PAT | SPTE_LARGE)) == 0, "EPT bits 0-7 overlap");
-_Static_assert(SPTE_MEMTYPE_MASK == 0x38 && SPTE_IGNORE_PAT == 0x40 && SPTE_LARGE == 0x80, "EPT bits 3-7");
-_Static_assert(SPTE_ACCESSED == 0x100 && SPTE_DIRTY == 0x200, "EPT A/D are bits 8 and 9");
+_Static_assert(SPTE_RWX == 0x7 && SPTE_LARGE == 0x80, "RWX / P-RW-US bits 0-2, large/PS bit 7");
 _Static_assert((SPTE_PFN_MASK & (SPTE_MMU_PRESENT | 0xfffull)) == 0, "PFN field starts at bit 12");
 _Static_assert(SPTE_PFN_MASK == (((1ull << 52) - 1) & ~((1ull << 12) - 1)), "PFN field is bits 12-51");
 _Static_assert((SPTE_MMU_PRESENT & 0x3ffull) == 0, "the software present bit is not a hardware bit");
@@ -93,14 +87,21 @@ static inline bool is_last_spte(uint64_t spte, int level)
 	return level == PG_LEVEL_4K || is_large_pte(spte);
 }
 
+/* Set by the CPU's page walker (EPT: with EPTP bit 6, A/D enabled); cleared only by software. */
 static inline bool is_accessed_spte(uint64_t spte)
 {
-	return spte & SPTE_ACCESSED;
+	return spte & spte_fmt.accessed_mask;
 }
 
 static inline bool is_dirty_spte(uint64_t spte)
 {
-	return spte & SPTE_DIRTY;
+	return spte & spte_fmt.dirty_mask;
+}
+
+/* A/D may change under a present leaf without mmu_lock (accessors set, agers clear A). */
+static inline uint64_t spte_volatile_mask(void)
+{
+	return spte_fmt.accessed_mask | spte_fmt.dirty_mask;
 }
 
 static inline bool is_writable_pte(uint64_t spte)
@@ -122,19 +123,20 @@ static inline uint64_t *spte_to_child_spt(uint64_t spte)
 /* A leaf: RWX, write-back, mapping pfn; large at levels 2 and 3; A and D as the fault had them. */
 static inline uint64_t make_leaf_spte(pfn_t pfn, int level, bool accessed, bool dirty)
 {
-	uint64_t spte = SPTE_MMU_PRESENT | SPTE_RWX | SPTE_MEMTYPE_WB | SPTE_IGNORE_PAT |
+	uint64_t spte = SPTE_MMU_PRESENT | SPTE_RWX | spte_fmt.leaf_memtype |
 			((pfn << SPTE_PFN_SHIFT) & SPTE_PFN_MASK);
 
 	if (level > PG_LEVEL_4K)
 		spte |= SPTE_LARGE;
 	if (accessed)
-		spte |= SPTE_ACCESSED;
+		spte |= spte_fmt.accessed_mask;
 	if (dirty)
-		spte |= SPTE_DIRTY;
+		spte |= spte_fmt.dirty_mask;
 	return spte;
 }
 
-/* A non-leaf: RWX, pointing to the 4 KiB-aligned table page child_spt (memtype is ignored). */
+/* A non-leaf: RWX (NPT: P|RW|US), pointing to the 4 KiB-aligned table page child_spt (no
+ * memtype: EPT ignores it there, NPT's PWT/PCD stay 0). */
 static inline uint64_t make_nonleaf_spte(const uint64_t *child_spt)
 {
 	return SPTE_MMU_PRESENT | SPTE_RWX | ((uint64_t)(uintptr_t)child_spt & SPTE_PFN_MASK);
@@ -153,18 +155,21 @@ static inline bool spte_has_volatile_bits(uint64_t spte, int level)
 
 /*
  * profile=kvm's format, bit for bit as Linux v6.15+ (arch/x86/kvm/mmu/spte.h, spte.c, and
- * kvm_mmu_set_ept_masks for EPT with A/D bits and without exec-only):
- * - bit 63, suppress-#VE, is in the present mask and is the whole non-present value
+ * kvm_mmu_set_ept_masks for EPT with A/D bits and without exec-only; for NPT see
+ * spte_format.c, which has no suppress-#VE and no A/D-disabled roots):
+ * - EPT: bit 63, suppress-#VE, is in the present mask and is the whole non-present value
  *   (SHADOW_NONPRESENT_VALUE): a zapped SPTE or a fresh table entry reads 1ull << 63, not 0;
+ *   NPT: the non-present value is 0 (spte_fmt.kvm_present_mask, .kvm_nonpresent);
  * - bits 52-53 say how A/D are tracked: 0 = by the CPU's A/D bits, 1 = A/D disabled (a root
  *   whose EPTP has A/D off: eptad=0, or a nested MMU), where aging "marks the SPTE for access
  *   tracking": R/X are saved in bits 54 and 56, RWX and A cleared, so the next access faults
  *   and KVM's fast page fault restores them with A set (restore_acc_track_spte);
  * - bits 57/58 are host-writable and MMU-writable (the fast path may make an SPTE writable
  *   again only when MMU-writable is set);
- * - A (bit 8) is set by make_spte in every new SPTE, A/D-disabled ones too (there it is
- *   software's: clear means access-tracked), and in every non-leaf A/D-enabled entry;
- * - D (bit 9) is set at creation in every writable SPTE ("always set the dirty bit if created
+ * - A (EPT bit 8, NPT bit 5) is set by make_spte in every new SPTE, A/D-disabled ones too
+ *   (there it is software's: clear means access-tracked), and in every non-leaf A/D-enabled
+ *   entry;
+ * - D (EPT bit 9, NPT bit 6) is set at creation in every writable SPTE ("always set the dirty bit if created
  *   writable", 6.13): D is gained under us only after dirty logging cleared it.
  */
 #define SPTE_TDP_AD_SHIFT	52
@@ -175,22 +180,21 @@ static inline bool spte_has_volatile_bits(uint64_t spte, int level)
 #define SPTE_ACC_TRACK_SAVED_MASK	(SPTE_ACC_TRACK_SAVED_BITS << SPTE_ACC_TRACK_SAVED_SHIFT)
 #define SPTE_HOST_WRITABLE	(1ull << 57)
 #define SPTE_MMU_WRITABLE	(1ull << 58)
-#define SPTE_SUPPRESS_VE	(1ull << 63)
-#define SPTE_NONPRESENT_KVM	SPTE_SUPPRESS_VE
 
 _Static_assert(SPTE_TDP_AD_MASK == 0x0030000000000000ull && SPTE_ACC_TRACK_SAVED_MASK ==
 	       0x0140000000000000ull, "A/D type is bits 52-53; R, X are saved in bits 54, 56");
 _Static_assert(((SPTE_TDP_AD_MASK | SPTE_ACC_TRACK_SAVED_MASK | SPTE_HOST_WRITABLE |
-		 SPTE_MMU_WRITABLE | SPTE_SUPPRESS_VE) & (SPTE_PFN_MASK | 0xfffull)) == 0 &&
+		 SPTE_MMU_WRITABLE | EPT_SUPPRESS_VE) & (SPTE_PFN_MASK | 0xfffull)) == 0 &&
 	       !(SPTE_TDP_AD_MASK & SPTE_ACC_TRACK_SAVED_MASK) &&
 	       !((SPTE_HOST_WRITABLE | SPTE_MMU_WRITABLE) & (SPTE_TDP_AD_MASK | SPTE_ACC_TRACK_SAVED_MASK)),
 	       "kvm's software bits overlap nothing");
-_Static_assert(!(SPTE_NONPRESENT_KVM & SPTE_MMU_PRESENT), "the non-present value is not present");
+_Static_assert(!(EPT_SUPPRESS_VE & SPTE_MMU_PRESENT) && EPT_SUPPRESS_VE == NPT_NX,
+	       "the non-present value is not present; under NPT bit 63 is NX, so kvm leaves it 0");
 
-/* What a zapped SPTE and an unused table entry hold under this profile. */
+/* What a zapped SPTE and an unused table entry hold under this profile (and format). */
 static inline uint64_t spte_nonpresent_value(enum mmu_profile profile)
 {
-	return profile == MMU_PROFILE_KVM ? SPTE_NONPRESENT_KVM : SPTE_NONPRESENT;
+	return profile == MMU_PROFILE_KVM ? spte_fmt.kvm_nonpresent : SPTE_NONPRESENT;
 }
 
 /* spte_ad_enabled: a present SPTE's A/D are the CPU's (always, under strict). */
@@ -210,12 +214,14 @@ static inline bool is_mmu_writable_spte(uint64_t spte)
 	return spte & SPTE_MMU_WRITABLE;
 }
 
-/* kvm's make_spte for our faults: ACC_ALL, host-writable, not prefetched, write-back. */
+/* kvm's make_spte for our faults: ACC_ALL, host-writable, not prefetched, write-back.
+ * ad_disabled only where spte_fmt.ad_disabled_ok (mmu_set_profile refuses it otherwise). */
 static inline uint64_t kvm_make_leaf_spte(pfn_t pfn, int level, bool ad_disabled)
 {
-	uint64_t spte = SPTE_MMU_PRESENT | SPTE_SUPPRESS_VE | SPTE_RWX | SPTE_MEMTYPE_WB |
-			SPTE_IGNORE_PAT | SPTE_ACCESSED | SPTE_DIRTY | SPTE_HOST_WRITABLE |
-			SPTE_MMU_WRITABLE | ((pfn << SPTE_PFN_SHIFT) & SPTE_PFN_MASK);
+	uint64_t spte = SPTE_MMU_PRESENT | spte_fmt.kvm_present_mask | SPTE_RWX |
+			spte_fmt.leaf_memtype | spte_fmt.accessed_mask | spte_fmt.dirty_mask |
+			SPTE_HOST_WRITABLE | SPTE_MMU_WRITABLE |
+			((pfn << SPTE_PFN_SHIFT) & SPTE_PFN_MASK);
 
 	if (ad_disabled)
 		spte |= SPTE_TDP_AD_DISABLED;
@@ -224,23 +230,23 @@ static inline uint64_t kvm_make_leaf_spte(pfn_t pfn, int level, bool ad_disabled
 	return spte;
 }
 
-/* kvm's make_nonleaf_spte: RWX and suppress-#VE, A set unless the table is A/D-disabled. */
+/* kvm's make_nonleaf_spte: RWX and (EPT) suppress-#VE, A set unless the table is A/D-disabled. */
 static inline uint64_t kvm_make_nonleaf_spte(const uint64_t *child_spt, bool ad_disabled)
 {
-	return SPTE_MMU_PRESENT | SPTE_SUPPRESS_VE | SPTE_RWX |
+	return SPTE_MMU_PRESENT | spte_fmt.kvm_present_mask | SPTE_RWX |
 	       ((uint64_t)(uintptr_t)child_spt & SPTE_PFN_MASK) |
-	       (ad_disabled ? SPTE_TDP_AD_DISABLED : SPTE_ACCESSED);
+	       (ad_disabled ? SPTE_TDP_AD_DISABLED : spte_fmt.accessed_mask);
 }
 
 /* mark_spte_for_access_track: A/D enabled: clear A. Disabled: save R/X, clear RWX and A. */
 static inline uint64_t mark_spte_for_access_track(uint64_t spte)
 {
 	if (spte_ad_enabled(spte))
-		return spte & ~SPTE_ACCESSED;
+		return spte & ~spte_fmt.accessed_mask;
 	if (is_access_track_spte(spte))
 		return spte;
 	spte |= (spte & SPTE_ACC_TRACK_SAVED_BITS) << SPTE_ACC_TRACK_SAVED_SHIFT;
-	return spte & ~(SPTE_RWX | SPTE_ACCESSED);
+	return spte & ~(SPTE_RWX | spte_fmt.accessed_mask);
 }
 
 /* restore_acc_track_spte: the saved R/X back, the saved bits cleared (W is not restored). */

@@ -32,7 +32,7 @@ uint64_t age_spte_clear_accessed(uint64_t *sptep)
 	 * matters is atomicity, so that an accessor's A/D set or a zap's xchg on this SPTE is
 	 * never overwritten. Returns the SPTE before the clear: A set there is a 1->0 we made.
 	 */
-	return atomic_fetch_and(sptep, ~SPTE_ACCESSED, MO_RELAXED);
+	return atomic_fetch_and(sptep, ~spte_fmt.accessed_mask, MO_RELAXED);
 }
 
 uint64_t age_spte_mark_access_track(uint64_t *sptep, uint64_t spte)

@@ -148,7 +148,7 @@ static uint64_t age_spte_plain_rmw(uint64_t *sptep)
 
 	/* long when Dirty is clear: an accessor's write may set it now, and the store loses it */
 	widen_window((const unsigned long *)sptep, is_dirty_spte(old) ? WIDEN_EVERY : 2);
-	atomic_set(sptep, old & ~SPTE_ACCESSED, MO_RELAXED);
+	atomic_set(sptep, old & ~spte_fmt.accessed_mask, MO_RELAXED);
 	return old;
 }
 
@@ -162,7 +162,7 @@ static uint64_t clear_spte_plain_store(const struct memslot *slot, uint64_t *spt
 	(void)level;
 	/* long when A or D is clear: an accessor may set it now, and the store loses it */
 	widen_window((const unsigned long *)sptep,
-		     (old & SPTE_VOLATILE_MASK) == SPTE_VOLATILE_MASK ? WIDEN_EVERY : 2);
+		     (old & spte_volatile_mask()) == spte_volatile_mask() ? WIDEN_EVERY : 2);
 	atomic_set(sptep, spte_nonpresent_value(slot->profile), MO_RELAXED);
 	return old;
 }

@@ -7,10 +7,13 @@
  * corruption (a LOCKED bit at a checkpoint, a leaf missing from its rmap, a stray leaf, a
  * wrong present count, a wrong tail_count, an rmap entry at the wrong level, an entry into a
  * freed table page, a store into a quarantined desc, a lost A/D set), and to be clean again
- * once the corruption is undone. Last, the same MMU under profile=kvm with A/D disabled in
- * half the roots: access tracking and its restore, dirty logging's clear, upstream's contract
- * (D conserved, A not), and the kvm format's own corruptions (a 0 where the non-present value
- * belongs, D in a table entry, an access-tracked SPTE with A set, a table freed non-empty).
+ * once the corruption is undone, and a leaf with a bit its format does not use (malformed[]:
+ * NPT's PWT/PCD/G/NX, EPT's memtype) to be reported. Last, the same MMU under profile=kvm
+ * with A/D disabled in half the roots (EPT; NPT refuses A/D-disabled roots): access tracking
+ * and its restore, dirty logging's clear, upstream's contract (D conserved, A not), and the
+ * kvm format's own corruptions (the other format's non-present value where this one's
+ * belongs, D in a table entry, an access-tracked SPTE with A set or an NPT leaf without
+ * P|RW|US, a table freed non-empty). Everything runs once per SPTE format (formats[]).
  */
 #include <stdint.h>
 #include <string.h>
@@ -19,6 +22,7 @@
 #include "env_host.h"
 #include "mmu/mmu.h"
 #include "rmap/check.h"
+#include "rmap/rmap.h"
 #include "rmap/rmap_ops.h"
 
 #define NPAGES	(4 * 512)	/* four 2M regions; 1G leaves reach past the slot's end */
@@ -117,6 +121,40 @@ static void expect(const char *inv, const char *what)
 	tap_check(n > 0, "%s: reported as %s (%llu)", what, inv, (unsigned long long)n);
 }
 
+/* Leaves with a bit their format does not use, spelled from the manuals: each must be found. */
+struct malformed {
+	enum spte_format_id format;
+	uint64_t flip;		/* bits XORed into a clean 4K leaf */
+	const char *what;
+};
+
+static const struct malformed malformed[] = {
+	{ SPTE_FORMAT_EPT, 1ull << 10, "an EPT leaf with bit 10 (user-execute) set" },
+	{ SPTE_FORMAT_EPT, 1ull << 6, "an EPT leaf without ignore-PAT" },
+	{ SPTE_FORMAT_EPT, 1ull << 3, "an EPT leaf with memtype 7 (reserved), not WB" },
+	{ SPTE_FORMAT_NPT, 1ull << 3, "an NPT leaf with PWT set" },
+	{ SPTE_FORMAT_NPT, 1ull << 4, "an NPT leaf with PCD set" },
+	{ SPTE_FORMAT_NPT, 1ull << 8, "an NPT leaf with G set" },
+	{ SPTE_FORMAT_NPT, 1ull << 63, "an NPT leaf with NX set" },
+	{ SPTE_FORMAT_NPT, 1ull << 2, "an NPT leaf without US (a nested walk is a user access)" },
+};
+
+static void test_malformed_leaves(void)
+{
+	struct rmap_iterator iter;
+	uint64_t *sptep = rmap_get_first(gfn_to_rmap(&mmu.slot, 9, 1)->val, &iter);
+
+	for (unsigned i = 0; i < sizeof(malformed) / sizeof(malformed[0]); i++) {
+		if (malformed[i].format != spte_fmt.id)
+			continue;
+		*sptep ^= malformed[i].flip;
+		check_all();
+		expect("audit", malformed[i].what);
+		*sptep ^= malformed[i].flip;
+	}
+	tap_check(check_all() == 0, "%s: malformed leaves undone, clean again", spte_fmt.name);
+}
+
 static void test_checks_fail(void)
 {
 	struct rmap_head *h;
@@ -168,6 +206,7 @@ static void test_checks_fail(void)
 	expect("spte-owner", "an rmap entry of the wrong level");
 
 	tap_check(check_all() == 0, "undone corruptions audit clean again");
+	test_malformed_leaves();
 
 	/* zap region 0 of root 3: its PT is freed; a chain naming it must read poison */
 	sp = sptep_to_sp(&mmu, (uint64_t *)((struct pte_list_desc *)
@@ -204,6 +243,7 @@ static void clear_dirty(gfn_t start, gfn_t end)
 
 static void test_kvm(void)
 {
+	bool ept = spte_fmt.ad_disabled_ok;	/* EPT: roots 0-1 A/D-disabled; NPT: none */
 	uint64_t *sptep, saved;
 	struct mmu_page *sp;
 
@@ -211,10 +251,16 @@ static void test_kvm(void)
 	memset(&ages, 0, sizeof(ages));
 	mmu_free_memory_caches(&mmu, &mc);
 	mmu_destroy(&mmu);
-	tap_check(mmu_init(&mmu, 0, NPAGES, ROOTS, 1, rmap_ops_find("none"), true) == 0 &&
-		  mmu_set_profile(&mmu, MMU_PROFILE_KVM, ROOTS / 2) == 0 &&
-		  mmu_set_profile(&mmu, MMU_PROFILE_STRICT, 1) != 0,
-		  "kvm MMU with A/D disabled in roots 0-1 (strict refuses A/D-disabled roots)");
+	if (ept)
+		tap_check(mmu_init(&mmu, 0, NPAGES, ROOTS, 1, rmap_ops_find("none"), true) == 0 &&
+			  mmu_set_profile(&mmu, MMU_PROFILE_KVM, ROOTS / 2) == 0 &&
+			  mmu_set_profile(&mmu, MMU_PROFILE_STRICT, 1) != 0,
+			  "kvm MMU with A/D disabled in roots 0-1 (strict refuses A/D-disabled roots)");
+	else
+		tap_check(mmu_init(&mmu, 0, NPAGES, ROOTS, 1, rmap_ops_find("none"), true) == 0 &&
+			  mmu_set_profile(&mmu, MMU_PROFILE_KVM, ROOTS / 2) != 0 &&
+			  mmu_set_profile(&mmu, MMU_PROFILE_KVM, 0) == 0,
+			  "npt kvm MMU: A/D-disabled roots refused, A/D enabled everywhere");
 	for (unsigned r = 0; r < ROOTS; r++) {
 		for (gfn_t g = 0; g < 60; g++)
 			fault(r, g, PG_LEVEL_4K, false);
@@ -222,21 +268,22 @@ static void test_kvm(void)
 	}
 	sptep = &sptep_to_sp(&mmu, mmu.roots[0]->spt)->spt[1];
 	tap_check(check_all() == 0 && mmu.stats.set_d == mmu.stats.leaves_installed &&
-		  *sptep == (1ull << 63),
-		  "kvm faults: every writable leaf born dirty, unused entries hold bit 63; clean");
+		  *sptep == spte_fmt.kvm_nonpresent,
+		  "%s kvm faults: every writable leaf born dirty, unused entries hold %#llx; clean",
+		  spte_fmt.name, (unsigned long long)spte_fmt.kvm_nonpresent);
 
 	age_gfn_range(&mmu.slot, 0, 64, &ages);
 	sp = sptep_to_sp(&mmu, (uint64_t *)(uintptr_t)(mmu.roots[0]->spt[0] & SPTE_PFN_MASK));
 	sp = sptep_to_sp(&mmu, (uint64_t *)(uintptr_t)(sp->spt[0] & SPTE_PFN_MASK));
 	sp = sptep_to_sp(&mmu, (uint64_t *)(uintptr_t)(sp->spt[0] & SPTE_PFN_MASK));
-	sptep = &sp->spt[5];	/* root 0, gfn 5: A/D disabled */
-	tap_check(check_all() == 0 && is_access_track_spte(*sptep) &&
-		  ages.accessed_cleared == 60 * ROOTS,
+	sptep = &sp->spt[5];	/* root 0, gfn 5: A/D disabled under EPT */
+	tap_check(check_all() == 0 && is_access_track_spte(*sptep) == ept &&
+		  !is_accessed_spte(*sptep) && ages.accessed_cleared == 60 * ROOTS,
 		  "aging marks A/D-disabled SPTEs for access tracking, clears A in the others");
 	mmu_access(&mmu, 0, 0, 5, true, &acc);
 	tap_check(check_all() == 0 && !is_access_track_spte(*sptep) && is_accessed_spte(*sptep) &&
-		  is_writable_pte(*sptep) && acc.fast_pf == 1,
-		  "an access restores it as the fast page fault does (R/X, A; W on a write)");
+		  is_writable_pte(*sptep) && acc.fast_pf == (ept ? 1 : 0),
+		  "an access restores it as the fast page fault does (R/X, A; W on a write), or sets A");
 
 	clear_dirty(0, 64);
 	mmu_access(&mmu, 0, 2, 7, true, &acc);	/* root 2: A/D enabled, D gained again */
@@ -250,30 +297,33 @@ static void test_kvm(void)
 	mmu_check_ad_conservation(&mmu, acc.set_a, acc.set_d + 1, ages.accessed_cleared);
 	expect("ad-conservation", "kvm: a D set nobody counted");
 
+	/* EPT, A/D disabled: RWX clear means access-tracked, and then A must be clear too;
+	 * NPT: no access tracking, a leaf without P|RW|US is malformed */
 	saved = *sptep;
-	*sptep = saved | SPTE_ACCESSED;
-	*sptep &= ~SPTE_RWX;
+	*sptep = (saved | spte_fmt.accessed_mask) & ~SPTE_RWX;
 	check_all();
-	expect("audit", "kvm: an access-tracked SPTE with A set");
+	expect("audit", ept ? "kvm: an access-tracked SPTE with A set" :
+			      "npt kvm: a leaf without P|RW|US");
 	*sptep = saved;
 
+	/* EPT: 0 where bit 63 belongs; NPT: bit 63 (NX, EPT's value) where 0 belongs */
 	saved = sp->spt[100];
-	sp->spt[100] = 0;
+	sp->spt[100] = spte_fmt.kvm_nonpresent ^ (1ull << 63);
 	check_all();
-	expect("audit", "kvm: a 0 where the non-present value belongs");
+	expect("audit", "kvm: the other format's non-present value where this one's belongs");
 	sp->spt[100] = saved;
 
 	sptep = &sptep_to_sp(&mmu, mmu.roots[3]->spt)->spt[0];
-	*sptep |= SPTE_DIRTY;
+	*sptep |= spte_fmt.dirty_mask;
 	check_all();
 	expect("audit", "kvm: D in a table entry");
-	*sptep &= ~SPTE_DIRTY;
+	*sptep &= ~spte_fmt.dirty_mask;
 	tap_check(check_all() == 0, "kvm: undone corruptions audit clean again");
 
 	/* a leaf stored where no count or rmap knows it (as a store after its zap would leave
 	 * it): the table empties by the counts and is freed with the leaf inside */
 	env_host_reset();
-	sp->spt[100] = kvm_make_leaf_spte(mmu_gfn_to_pfn(&mmu, 100, 1), 1, true);
+	sp->spt[100] = kvm_make_leaf_spte(mmu_gfn_to_pfn(&mmu, 100, 1), 1, ept);
 	mmu_write_lock(&mmu.lock);
 	for (gfn_t g = 0; g < 60; g++)
 		mmu_zap_leaf(&mmu, 0, g, PG_LEVEL_4K);
@@ -286,21 +336,30 @@ static void test_kvm(void)
 	tap_check(check_all() == 0 && mmu.slot.descs_live == 0, "kvm: zap all, clean");
 }
 
+static const enum spte_format_id formats[] = { SPTE_FORMAT_EPT, SPTE_FORMAT_NPT };
+
 int main(void)
 {
 	env_host_set_cpu(0);
 	env_host_set_test("mmu-audit");
 	env_host_set_print_limit(0);
-	if (mmu_init(&mmu, 0, NPAGES, ROOTS, 1, rmap_ops_find("none"), true)) {
-		printf("not ok 1 - mmu_init\n");
-		return 1;
+	for (unsigned i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+		memset(&acc, 0, sizeof(acc));
+		memset(&ages, 0, sizeof(ages));
+		if (spte_set_format(formats[i]) ||
+		    mmu_init(&mmu, 0, NPAGES, ROOTS, 1, rmap_ops_find("none"), true)) {
+			printf("not ok 1 - spte_set_format(%s), mmu_init\n", spte_format_name(formats[i]));
+			return 1;
+		}
+		tap_check(spte_set_format(SPTE_FORMAT_EPT + SPTE_FORMAT_NPT - formats[i]) != 0,
+			  "%s: the format cannot change while an MMU exists", spte_fmt.name);
+		test_clean_operations();
+		test_checks_fail();
+		test_kvm();
+		mmu_free_memory_caches(&mmu, &mc);
+		mmu_destroy(&mmu);
+		tap_check(env_host_pages_in_use() == 0, "%s: every env page returned (%lld in use)",
+			  spte_format_name(formats[i]), (long long)env_host_pages_in_use());
 	}
-	test_clean_operations();
-	test_checks_fail();
-	test_kvm();
-	mmu_free_memory_caches(&mmu, &mc);
-	mmu_destroy(&mmu);
-	tap_check(env_host_pages_in_use() == 0, "every env page returned (%lld in use)",
-		  (long long)env_host_pages_in_use());
 	return tap_finish();
 }
