@@ -20,6 +20,7 @@
 #include "report.h"
 #include "cmdline.h"
 #include "catalog.h"
+#include "mmu/spte_format.h"
 #include "rmap/rmap_ops.h"
 #include "selftest.h"
 #include "smp.h"
@@ -32,6 +33,8 @@ _Static_assert((int)SERIAL_COM1 == (int)CMDLINE_CONSOLE_COM1 &&
 	       (int)SERIAL_NONE == (int)CMDLINE_CONSOLE_NONE &&
 	       (int)SERIAL_AUTO == (int)CMDLINE_CONSOLE_AUTO,
 	       "console= names serial.h's kinds in order");
+_Static_assert((int)SPTE_FORMAT_EPT == CMDLINE_FORMAT_EPT && (int)SPTE_FORMAT_NPT == CMDLINE_FORMAT_NPT,
+	       "format= names mmu/spte_format.h's order");
 
 #define MB2_INFO_BOUND (1u << 20)	/* more than any loader's info block; a bigger one is bad */
 
@@ -59,9 +62,10 @@ static __attribute__((noreturn)) void usage_error(const struct cmdline_lists *li
 static __attribute__((noreturn)) void list_mutations(void)
 {
 	for (size_t i = 0; i < catalog_nmutations(); i++)
-		kprintf("mutation %s inv=%s - %s%s\n", catalog_mutation(i)->name,
+		kprintf("mutation %s inv=%s - %s%s%s\n", catalog_mutation(i)->name,
 			catalog_mutation(i)->inv, catalog_mutation(i)->description,
-			rmap_ops_profile_note(catalog_mutation(i)));
+			rmap_ops_profile_note(catalog_mutation(i)),
+			rmap_ops_format_note(catalog_mutation(i)));
 	kprintf("SUMMARY: 0 passed, 0 failed\n");
 	machine_finish(EXIT_PASS);
 }
@@ -94,6 +98,29 @@ static void check_mutation_profile(const struct cmdline *cl)
 			kprintf(" %s", catalog_mutation(i)->name);
 	kprintf("\n");
 	machine_finish(EXIT_USAGE);
+}
+
+/*
+ * format= before any MMU exists (spte_set_format refuses a change later). A mutation of a step
+ * only one format has is refused by the other: age-track-plain breaks kvm's access tracking,
+ * which needs A/D-disabled SPTEs, and TDP NPT always has A/D enabled (KVM sets no A/D-disabled
+ * roots under NPT), so under format=npt the broken step would never run and never be caught.
+ */
+static void set_format(const struct cmdline *cl)
+{
+	enum spte_format_id format = (enum spte_format_id)cl->format;
+	const struct rmap_ops *ops = cl->mutate >= 0 ? catalog_mutation((size_t)cl->mutate) : NULL;
+
+	if (ops && !rmap_ops_runs_in_format(ops, format)) {
+		kprintf("error: mutate=%s breaks a step or a contract only format=ept has (A/D-disabled SPTEs, access tracking); format=%s refuses it: TDP NPT always has A/D enabled\n",
+			ops->name, spte_format_name(format));
+		machine_finish(EXIT_USAGE);
+	}
+	if (spte_set_format(format)) {
+		kprintf("error: format=%s: the SPTE format cannot change while an MMU exists\n",
+			spte_format_name(format));
+		machine_finish(EXIT_USAGE);
+	}
 }
 
 static enum on_finish finish_from_cmdline(const struct cmdline *cl)
@@ -183,6 +210,7 @@ void kmain(uint32_t magic, uint64_t info_pa)
 		list_mutations();
 	check_mutation_profile(&cl);
 	check_reread_profile(&cl);
+	set_format(&cl);
 
 	smp_measure_parallelism(cl.nap);
 	watchdog_start(cl.watchdog * 1000);

@@ -2,7 +2,7 @@
  * tools/catalog.c - prints the kernel's catalog for host-side tools (grub.cfg generator, test
  * suite): one line per entry, "test <name> - <description>" (or "bench ..."), then
  * "mutation <name> inv=<id> - <description>", ending " (strict only)" or " (kvm only)" for
- * a mutation one profile refuses. Links tests/kernel/catalog.c as the kernel does,
+ * a mutation one profile refuses, then " (ept only)" for one that format=npt refuses. Links tests/kernel/catalog.c as the kernel does,
  * and the portable core for the mutations (rmap_variants[]), against the host env.
  */
 #include <stdio.h>
@@ -19,8 +19,9 @@ int main(void)
 		return 1;
 	}
 	for (size_t i = 0; i < catalog_nmutations(); i++)
-		printf("mutation %s inv=%s - %s%s\n", catalog_mutation(i)->name,
+		printf("mutation %s inv=%s - %s%s%s\n", catalog_mutation(i)->name,
 		       catalog_mutation(i)->inv, catalog_mutation(i)->description,
-		       rmap_ops_profile_note(catalog_mutation(i)));
+		       rmap_ops_profile_note(catalog_mutation(i)),
+		       rmap_ops_format_note(catalog_mutation(i)));
 	return 0;
 }

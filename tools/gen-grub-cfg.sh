@@ -97,7 +97,7 @@ done
 for i in "${!muts[@]}"; do
 	# a mutation only profile=kvm has boots with it (the default profile, strict, refuses it)
 	opts="mutate=${muts[i]}"
-	[[ ${mdesc[i]} == *"(kvm only)" ]] && opts+=" profile=kvm"
+	[[ ${mdesc[i]} == *"(kvm only)"* ]] && opts+=" profile=kvm"
 	entry "mutate-${muts[i]}" "Mutation ${muts[i]} (must trip ${minv[i]}): ${mdesc[i]}" "$opts"
 done
 entry mutate-help "Mutations: list them (mutate=help)" "mutate=help"

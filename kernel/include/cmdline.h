@@ -37,6 +37,7 @@ enum cmdline_opt_id {
 	CMDLINE_REREAD,
 	CMDLINE_WIDEN,
 	CMDLINE_CONSOLE,
+	CMDLINE_FORMAT,
 	CMDLINE_NR_OPTS
 };
 
@@ -89,6 +90,12 @@ enum cmdline_profile {
 enum cmdline_reread {
 	CMDLINE_REREAD_ON,
 	CMDLINE_REREAD_OFF,
+};
+
+/* format=: the SPTE format (kernel/mmu/spte_format.h, same order) */
+enum cmdline_format {
+	CMDLINE_FORMAT_EPT,
+	CMDLINE_FORMAT_NPT,
 };
 
 /* widen=: whether the broken variants' steps widen their own race windows (rmap/variants.c) */
@@ -157,6 +164,7 @@ struct cmdline {
 	int console;		/* enum cmdline_console */
 	uint64_t console_addr;	/* io: the port, mmio32: the physical address */
 	unsigned int console_baud;	/* 0: 115200, or the SPCR's */
+	int format;		/* enum cmdline_format */
 	uint32_t given;		/* 1u << enum cmdline_opt_id for each option on the line */
 	const char *image;	/* the skipped leading path token, or NULL */
 	size_t image_len;

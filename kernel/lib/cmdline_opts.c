@@ -40,6 +40,10 @@ static const struct cmdline_choice profile_choices[] = {
 	{ "strict", CMDLINE_PROFILE_STRICT },
 	{ "kvm",    CMDLINE_PROFILE_KVM },
 };
+static const struct cmdline_choice format_choices[] = {
+	{ "ept", CMDLINE_FORMAT_EPT },
+	{ "npt", CMDLINE_FORMAT_NPT },
+};
 static const struct cmdline_choice widen_choices[] = {
 	{ "on",  CMDLINE_WIDEN_ON },
 	{ "off", CMDLINE_WIDEN_OFF },
@@ -97,6 +101,7 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_CHOICE(CMDLINE_REREAD, reread, reread_choices, LIST_NONE, "on", "kvm: walk the head re-read after an elided lock (off: skip)"),
 	OPT_CHOICE(CMDLINE_WIDEN, widen, widen_choices, LIST_NONE, "on", "broken variants widen their race windows (off: as real bugs)"),
 	OPT_CONSOLE(CMDLINE_CONSOLE, console, "auto", "serial console: auto (ACPI SPCR, else COM1), a port, or none"),
+	OPT_CHOICE(CMDLINE_FORMAT, format, format_choices, LIST_NONE, "ept", "SPTE format: ept (Intel EPT), or npt (AMD nested paging)"),
 };
 
 void cmdline_msg_add(struct cmdline_msg *m, const char *fmt, ...)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "mmu/profile.h"
+#include "mmu/spte_format.h"
 #include "rmap/rmap.h"
 
 struct memslot;
@@ -21,6 +22,7 @@ struct rmap_ops {
 	const char *inv;		/* invariant the variant must trip; NULL for "none" */
 	const char *description;
 	unsigned profiles;		/* RMAP_PROFILES_ALL, or the one profile it means something in */
+	unsigned formats;		/* RMAP_FORMATS_ALL, or the one SPTE format it needs */
 	/* the writer's lock (mmu_lock held for write) and unlock storing the new chain */
 	unsigned long (*lock)(struct rmap_head *head);
 	void (*unlock)(struct rmap_head *head, unsigned long new_val);
@@ -58,12 +60,24 @@ static inline bool rmap_ops_runs_under(const struct rmap_ops *ops, enum mmu_prof
 	return ops->profiles & (1u << profile);
 }
 
-/* "", " (strict only)" or " (kvm only)": the end of a mutation's line in mutate=help. */
+/* Which SPTE formats (mmu/spte_format.h) a variant runs under: one that breaks a step only
+ * one format has (access tracking, with A/D disabled: EPT's) is refused under the other. */
+#define RMAP_FORMATS_ALL	((1u << SPTE_NR_FORMATS) - 1)
+#define RMAP_EPT_ONLY		(1u << SPTE_FORMAT_EPT)
+
+static inline bool rmap_ops_runs_in_format(const struct rmap_ops *ops, enum spte_format_id format)
+{
+	return ops->formats & (1u << format);
+}
+
+/* "", " (strict only)" or " (kvm only)": the end of a mutation's line in mutate=help, before
+ * rmap_ops_format_note's "" or " (ept only)" (each note its own parenthesis, for grep). */
 const char *rmap_ops_profile_note(const struct rmap_ops *ops);
+const char *rmap_ops_format_note(const struct rmap_ops *ops);
 
 /* The correct steps, the "none" entry; a broken entry overrides one initialiser. */
 #define RMAP_CORRECT_STEPS						\
-	.profiles = RMAP_PROFILES_ALL,					\
+	.profiles = RMAP_PROFILES_ALL, .formats = RMAP_FORMATS_ALL,	\
 	.lock = __rmap_lock, .unlock = __rmap_unlock,			\
 	.lock_readonly = __rmap_lock, .unlock_readonly = __rmap_unlock_readonly, \
 	.get = __rmap_get, .age_spte = age_spte_clear_accessed,	\

@@ -188,10 +188,11 @@ static uint64_t clear_spte_ignoring_accessed(const struct memslot *slot, uint64_
 }
 
 /*
- * age-track-plain (kvm only): mark an A/D-disabled SPTE for access tracking with a plain store
- * of the value computed from the one read, not upstream's cmpxchg: a zap that exchanged the
- * SPTE for the non-present value meanwhile is undone, and a present leaf is back in a table
- * (soon freed) that no rmap names. Only kvm has A/D-disabled SPTEs.
+ * age-track-plain (kvm only, ept only): mark an A/D-disabled SPTE for access tracking with a
+ * plain store of the value computed from the one read, not upstream's cmpxchg: a zap that
+ * exchanged the SPTE for the non-present value meanwhile is undone, and a present leaf is back
+ * in a table (soon freed) that no rmap names. Only kvm has A/D-disabled SPTEs, and only under
+ * EPT: TDP NPT always has A/D enabled, so under format=npt the step never runs.
  */
 static uint64_t age_spte_track_plain_store(uint64_t *sptep, uint64_t spte)
 {
@@ -262,7 +263,7 @@ const struct rmap_ops rmap_variants[] = {
 	  .clear_spte = clear_spte_ignoring_accessed },
 	{ .name = "age-track-plain", .inv = "audit",
 	  .description = "ager marks an A/D-disabled SPTE for access tracking with a plain store",
-	  RMAP_CORRECT_STEPS, .profiles = RMAP_KVM_ONLY,
+	  RMAP_CORRECT_STEPS, .profiles = RMAP_KVM_ONLY, .formats = RMAP_EPT_ONLY,
 	  .age_spte_track = age_spte_track_plain_store },
 };
 #pragma GCC diagnostic pop
@@ -275,6 +276,11 @@ const char *rmap_ops_profile_note(const struct rmap_ops *ops)
 	if (ops->profiles == RMAP_KVM_ONLY)
 		return " (kvm only)";
 	return "";
+}
+
+const char *rmap_ops_format_note(const struct rmap_ops *ops)
+{
+	return ops->formats == RMAP_EPT_ONLY ? " (ept only)" : "";
 }
 
 static bool str_eq(const char *a, const char *b)

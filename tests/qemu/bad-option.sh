@@ -42,4 +42,10 @@ refused "test=seed-effect locked_agers=5" "the seed-effect's modes that do not f
 	'^error: test=seed-effect: seed-effect: agers=1 locked_agers=5 accessors=0: .*the options ask for more than this machine has'
 # reread= picks one of kvm's steps: strict (the default profile) never re-reads
 refused "reread=off" "the reason given" "^error: reread= chooses profile=kvm's walk"
+# issue 16's format=: a format that does not exist; and kvm's A/D-disabled SPTEs (access
+# tracking, which age-track-plain breaks) under NPT, where KVM always runs with A/D enabled
+refused "format=bogus" "the valid formats listed" 'valid values for format: ept npt'
+refused "profile=kvm format=npt mutate=age-track-plain" "the reason given" \
+	'^error: mutate=age-track-plain breaks a step or a contract only format=ept has .*format=npt refuses it: TDP NPT always has A/D enabled'
+
 finish

@@ -25,6 +25,7 @@
 # reported ("kvm re-read: ..." lines) catches nothing, the mutation gets its next try.
 # A mutation the catalog marks "(strict only)" or "(kvm only)" runs under that profile; under
 # the other one the kernel must refuse it with exit 2 and say why (the table says "refused").
+# Likewise "(ept only)" under format=npt (a step only EPT's A/D-disabled SPTEs have).
 # MUTATION_ONLY="m1 m2 ...": run only these mutations (each must be in the catalog) and leave
 # the mutate=help check to the full matrices; the log and the last line say so (make test's
 # -smp 288 line, where a boot costs 12 s: the full 288 matrix is in `make test-slow`).
@@ -33,6 +34,7 @@
 secs=${MUTATION_SECONDS:-5}
 opts=${MUTATION_OPTIONS:-}
 kvm=$([[ " $opts " == *" profile=kvm "* ]] && echo yes || echo no)
+npt=$([[ " $opts " == *" format=npt "* ]] && echo yes || echo no)
 tries=${MUTATION_TRIES:-3}
 only=${MUTATION_ONLY:-}
 run_args "$@"
@@ -61,15 +63,16 @@ fi
 rows=() missed=0
 while read -r _ m inv rest; do
 	inv=${inv#inv=}
-	# a mutation of one profile's step or contract: the other profile refuses it (exit 2)
-	if [[ $rest == *"(kvm only)" && $kvm = no ]] || [[ $rest == *"(strict only)" && $kvm = yes ]]; then
+	# a mutation of one profile's (or format's) step or contract: the other refuses it (exit 2)
+	if [[ $rest == *"(kvm only)"* && $kvm = no ]] || [[ $rest == *"(strict only)"* && $kvm = yes ]] ||
+	   [[ $rest == *"(ept only)"* && $npt = yes ]]; then
 		console=$base.$m.refused
 		boot "$@" --timeout 60 --cmdline "test=age-vs-zap seconds=1 mutate=$m${opts:+ $opts}"
-		expect "$m: refused under this profile, exit status" 2 "$status"
-		if grep -q "^error: mutate=$m breaks a step or a contract only profile=" <<< "$text"; then
+		expect "$m: refused under this profile or format, exit status" 2 "$status"
+		if grep -Eq "^error: mutate=$m breaks a step or a contract only (profile|format)=" <<< "$text"; then
 			pass "$m is refused with the reason"
 		else
-			fail "$m: no 'error: mutate=$m breaks a step or a contract only profile=' line"
+			fail "$m: no 'error: mutate=$m breaks a step or a contract only profile=/format=' line"
 		fi
 		rows+=("$(printf '%-20s %-16s %-6s %-16s %-7s %s' "$m" "$inv" "refused" "-" "-" 1)")
 		check_console

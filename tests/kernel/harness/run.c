@@ -282,7 +282,9 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 	h->mmu.slot.torture_window_us = r->cl->window_us;
 	h->mmu.slot.no_reread = r->cl->reread == CMDLINE_REREAD_OFF;
 	rmap_variants_widen(r->cl->widen == CMDLINE_WIDEN_ON);
-	h->ad_disabled_roots = r->cl->profile == CMDLINE_PROFILE_KVM ?
+	/* A/D-disabled roots: kvm's, and only in a format that has them (format=npt: none, as
+	 * KVM's TDP NPT always runs with A/D enabled; main.c refuses the mutation that needs them) */
+	h->ad_disabled_roots = r->cl->profile == CMDLINE_PROFILE_KVM && spte_fmt.ad_disabled_ok ?
 			       h->roots * sc->ad_disabled_permille / 1000 : 0;
 	if (mmu_set_profile(&h->mmu, (enum mmu_profile)r->cl->profile, h->ad_disabled_roots)) {
 		report_error("mmu_set_profile: profile=%d with %u A/D-disabled roots refused",

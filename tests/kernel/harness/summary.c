@@ -125,10 +125,10 @@ static void print_setup(const struct harness *h)
 		if (h->bsp_runs[r])
 			la += ksnprintf(also + la, sizeof(also) - (size_t)la, "%s%s", la ? "," : "",
 					harness_role_names[r]);
-	kprintf("  %s: cpus=%u gfns=%llu roots=%u levels=%s seed=%llu mutate=%s profile=%s reread=%s ad_disabled_roots=%u window_us=%u irq_hz=%u widen=%s focus=%u/%ums checkpoint_ms=%u\n",
+	kprintf("  %s: cpus=%u gfns=%llu roots=%u levels=%s seed=%llu mutate=%s profile=%s format=%s reread=%s ad_disabled_roots=%u window_us=%u irq_hz=%u widen=%s focus=%u/%ums checkpoint_ms=%u\n",
 		h->sc->name, h->ncpus, (unsigned long long)h->gfns, h->roots, levels,
 		(unsigned long long)h->cl->seed, h->ops->inv ? h->ops->name : "none",
-		h->mmu.slot.profile == MMU_PROFILE_KVM ? "kvm" : "strict",
+		h->mmu.slot.profile == MMU_PROFILE_KVM ? "kvm" : "strict", spte_fmt.name,
 		h->mmu.slot.profile == MMU_PROFILE_KVM && !h->mmu.slot.no_reread ? "on" : "off",
 		h->ad_disabled_roots,
 		h->mmu.slot.torture_window_us, h->cl->irq_hz,
