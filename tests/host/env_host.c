@@ -15,6 +15,7 @@
 #include <string.h>
 #include <time.h>
 #include "env_host.h"
+#include "mmu/spte_format.h"
 
 #define MAX_INVS 32
 
@@ -267,6 +268,21 @@ void env_host_violation_summary(char *buf, unsigned size)
 					  viol.inv[i],
 					  (unsigned long long)__atomic_load_n(&viol.count[i],
 									      __ATOMIC_RELAXED));
+}
+
+bool env_host_format_opt(const char *prog, const char *arg)
+{
+	if (strncmp(arg, "--format=", 9))
+		return false;
+	for (unsigned f = 0; f < SPTE_NR_FORMATS; f++)
+		if (!strcmp(arg + 9, spte_format_name((enum spte_format_id)f)) &&
+		    !spte_set_format((enum spte_format_id)f))
+			return true;
+	fprintf(stderr, "%s: unknown format in %s: valid values for --format:", prog, arg);
+	for (unsigned f = 0; f < SPTE_NR_FORMATS; f++)
+		fprintf(stderr, " %s", spte_format_name((enum spte_format_id)f));
+	fprintf(stderr, "\n");
+	exit(2);
 }
 
 bool env_host_num_opt(const char *prog, const char *arg, const char *name, uint64_t *out)

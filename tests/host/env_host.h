@@ -25,4 +25,8 @@ uint64_t env_host_relax_calls(void);		/* env_cpu_relax calls so far, all threads
  * exits 2 with prog's name. */
 bool env_host_num_opt(const char *prog, const char *arg, const char *name, uint64_t *out);
 
+/* --format=ept|npt (the kernel's format=): true if arg is one, and the SPTE format is set
+ * (spte_set_format, before any MMU exists); another value exits 2 listing the valid ones. */
+bool env_host_format_opt(const char *prog, const char *arg);
+
 #endif /* ENV_HOST_H */

@@ -237,7 +237,8 @@ static bool run_mode(const struct params *p, enum mode m, uint64_t *durations, s
 
 static const char usage[] =
 	"usage: seed-effect [--threads=N (2..16, default 4)] [--accessors=N (default threads/4)]\n"
-	"                   [--seconds=N (default 5)] [--gfns=N (16384)] [--roots=N (8)] [--seed=N]\n";
+	"                   [--seconds=N (default 5)] [--gfns=N (16384)] [--roots=N (8)] [--seed=N]\n"
+	"                   [--format=ept|npt]\n";
 
 int main(int argc, char **argv)
 {
@@ -262,6 +263,8 @@ int main(int argc, char **argv)
 			p.roots = (unsigned)v;
 		else if (env_host_num_opt("seed-effect", argv[i], "--seed", &v))
 			p.seed = v;
+		else if (env_host_format_opt("seed-effect", argv[i]))
+			continue;	/* the SPTE format is set; no MMU exists yet */
 		else {
 			fprintf(stderr, "seed-effect: unknown option %s\n%s", argv[i], usage);
 			return 2;

@@ -16,6 +16,7 @@
  *                                                          (make bench: tests/bench/harness.sh)
  *          [--profile=strict|kvm] [--window-us=N]          the protocol (mmu/profile.h) and the
  *                                                          agers' delay in upstream's window
+ *          [--format=ept|npt]                              the SPTE format (mmu/spte_format.h)
  *          [--expect=INV[,INV...]]                         a finding: pass iff one is reported
  *   stress --all-variants [options]                        every broken variant (default of
  *                                                          the stress-mutants build)
@@ -197,8 +198,10 @@ static __attribute__((noreturn)) void run_one(const struct stress_params *p)
 	}
 	s->mmu.slot.torture_hold_every = p->hold_every;
 	s->mmu.slot.torture_window_us = p->window_us;
-	/* kvm: a quarter of the roots with A/D disabled, as the kernel's age-vs-zap */
-	if (mmu_set_profile(&s->mmu, p->profile, p->profile == MMU_PROFILE_KVM ? p->roots / 4 : 0)) {
+	/* kvm: a quarter of the roots with A/D disabled, as the kernel's age-vs-zap (none under
+	 * --format=npt: TDP NPT always has A/D enabled) */
+	if (mmu_set_profile(&s->mmu, p->profile,
+			    p->profile == MMU_PROFILE_KVM && spte_fmt.ad_disabled_ok ? p->roots / 4 : 0)) {
 		fprintf(stderr, "stress: mmu_set_profile failed\n");
 		exit(2);
 	}
@@ -260,7 +263,8 @@ static bool run_child(const struct stress_params *cp)
  * --all-variants: each broken variant in a child; the child's exit is its verdict. Races are
  * caught with a probability, not surely: a variant gets STRESS_ATTEMPTS runs with different
  * seeds and counts as caught if one catches it (measured: about 1 run in 100 misses). A
- * variant that only one profile has (rmap_ops.profiles) runs under that one.
+ * variant that only one profile has (rmap_ops.profiles) runs under that one; one the SPTE
+ * format cannot run (rmap_ops.formats: access tracking under --format=npt) is skipped.
  */
 #define STRESS_ATTEMPTS	3
 
@@ -275,6 +279,11 @@ static int run_all_variants(const struct stress_params *p)
 
 		if (!v->inv)
 			continue;
+		if (!rmap_ops_runs_in_format(v, spte_fmt.id)) {
+			printf("ok %u - broken variant %s # SKIP needs format=ept (%s has no A/D-disabled SPTEs)\n",
+			       ++tap_number, v->name, spte_fmt.name);
+			continue;
+		}
 		cp.variant = v->name;
 		cp.quiet = true;
 		/* a variant of one profile's step or contract runs under that profile */
@@ -300,7 +309,7 @@ static const char usage[] =
 	"              [--bursts=N] [--ager-ops=N] [--access-ops=N] [--agers=N] [--accessors=N]\n"
 	"              [--roots=N] [--gfns=N] [--checkpoint=N] [--stall-ms=N] [--hold-every=N]\n"
 	"              [--seconds=N] [--checkpoint-ms=N] [--no-yield] [--profile=strict|kvm]\n"
-	"              [--window-us=N] [--expect=INV]\n";
+	"              [--window-us=N] [--expect=INV] [--format=ept|npt]\n";
 
 static void list_variants(FILE *f)
 {
@@ -331,6 +340,8 @@ int main(int argc, char **argv)
 			p.profile = MMU_PROFILE_STRICT;
 		} else if (!strcmp(a, "--profile=kvm")) {
 			p.profile = MMU_PROFILE_KVM;
+		} else if (env_host_format_opt("stress", a)) {
+			continue;
 		} else if (!strncmp(a, "--expect=", 9) && a[9]) {
 			p.expect = a + 9;
 		} else if (env_host_num_opt("stress", a, "--window-us", &v)) {
@@ -380,6 +391,11 @@ int main(int argc, char **argv)
 	if (!all && !rmap_ops_runs_under(rmap_ops_find(p.variant), p.profile)) {
 		fprintf(stderr, "stress: variant '%s' is%s; not under this --profile\n", p.variant,
 			rmap_ops_profile_note(rmap_ops_find(p.variant)));
+		return 2;
+	}
+	if (!all && !rmap_ops_runs_in_format(rmap_ops_find(p.variant), spte_fmt.id)) {
+		fprintf(stderr, "stress: variant '%s' is%s; not under --format=%s (TDP NPT always has A/D enabled)\n",
+			p.variant, rmap_ops_format_note(rmap_ops_find(p.variant)), spte_fmt.name);
 		return 2;
 	}
 	if (1 + p.agers + p.accessors > STRESS_MAX_THREADS || !p.roots || p.roots > MMU_MAX_ROOTS ||
