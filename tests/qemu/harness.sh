@@ -9,7 +9,8 @@
 # under 400 characters, and a console that obeys the grammar. --qemu MAJOR skips (exit 77) on
 # an older QEMU (x2APIC and more than 255 CPUs under TCG need 9+). A later --timeout replaces
 # the default of 180 s. HARNESS_OPTIONS: more kernel options (e.g. nap=off), checked to be on
-# the banner's command line.
+# the banner's command line; the setup line must name the SPTE format they ask for (format=,
+# default ept), and under format=npt no A/D-disabled root (TDP NPT always has A/D enabled).
 . "$(dirname "$0")/lib.sh"
 
 test=${1:?usage: harness.sh TEST|default [--qemu MAJOR] [run-qemu args]}
@@ -44,6 +45,10 @@ done
 [ ${#okline} -lt 400 ] && pass "ok line of ${#okline} characters" ||
 	fail "ok line of ${#okline} characters, expected under 400"
 has "the setup line" "^  $test: cpus=$cpus gfns=[0-9]+ roots=[0-9]+ levels="
+format=$(sed -n 's/.*\(^\| \)format=\([a-z]*\).*/\2/p' <<< " ${HARNESS_OPTIONS:-}")
+format=${format:-ept}
+has "the setup line names format=$format" "^  $test: .* format=$format "
+[ "$format" != npt ] || has "no A/D-disabled root under npt" "^  $test: .* ad_disabled_roots=0 "
 has "the roles line, every CPU in a role" "^  $test roles: writer=1 agers=[0-9]+ accessors=[0-9]+ .* idle=0 "
 has "the writer's counts" "^  $test writer: bursts=[0-9]+ "
 has "a histogram line" "^  $test mmu_lock hold cycles: "
