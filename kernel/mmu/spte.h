@@ -165,7 +165,8 @@ static inline bool spte_has_volatile_bits(uint64_t spte, int level)
  *   tracking": R/X are saved in bits 54 and 56, RWX and A cleared, so the next access faults
  *   and KVM's fast page fault restores them with A set (restore_acc_track_spte);
  * - bits 57/58 are host-writable and MMU-writable (the fast path may make an SPTE writable
- *   again only when MMU-writable is set);
+ *   again only when MMU-writable is set), in both formats (upstream's NPT uses bits 9/10:
+ *   the difference is on purpose, spte_format.c says why);
  * - A (EPT bit 8, NPT bit 5) is set by make_spte in every new SPTE, A/D-disabled ones too
  *   (there it is software's: clear means access-tracked), and in every non-leaf A/D-enabled
  *   entry;
