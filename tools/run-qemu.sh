@@ -29,6 +29,8 @@
 # boot of the default test (seconds=1, -smp 2) under TCG, then under KVM with a time limit of
 # 2 x TCG's time + 2 s; KVM wins only if it passed and was faster. Delete the file to
 # recalibrate; --accel kvm opts in without asking. The chosen accel and why go to stderr.
+# RUN_QEMU_BUILT=1: the caller has just built the kernel and the ISO (tools/run-tests.sh after
+# its build step), so no make is run before each boot.
 set -uo pipefail
 
 prog=run-qemu
@@ -123,13 +125,15 @@ if [ $direct = 1 ]; then
 	if [ -z "$kernel" ]; then
 		kernel=$build/rmap-harness.elf
 		mkdir -p "$build"		# the lock: runs started together build it once
-		flock "$build/.iso.lock" make -C "$root" -s all >&2 || die "make all failed"
+		[ "${RUN_QEMU_BUILT:-}" = 1 ] ||
+			flock "$build/.iso.lock" make -C "$root" -s all >&2 || die "make all failed"
 	fi
 	[ -r "$kernel" ] || die "cannot read the kernel $kernel"
 elif [ -z "$iso" ]; then
 	iso=$build/rmap-harness.iso
 	mkdir -p "$build"			# the lock: runs started together build it once
-	flock "$build/.iso.lock" make -C "$root" -s iso >&2 || die "make iso failed"
+	[ "${RUN_QEMU_BUILT:-}" = 1 ] ||
+		flock "$build/.iso.lock" make -C "$root" -s iso >&2 || die "make iso failed"
 fi
 [ $direct = 1 ] || [ -r "$iso" ] || die "cannot read the ISO $iso"
 fw=bios
@@ -260,7 +264,8 @@ watch & wpid=$!
 wait "$qpid"; qst=$?
 t=$(( $(now_us) - t0 ))
 qpid=
-kill "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null; wpid=
+# KILL: the watcher's bash would take a TERM only once its sleep 0.1 ends
+kill -KILL "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null; wpid=
 for _ in $(seq 20); do			# tee ends at QEMU's EOF; a child of QEMU could hold it
 	kill -0 "$tpid" 2>/dev/null || break
 	sleep 0.1

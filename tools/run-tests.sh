@@ -123,6 +123,8 @@ while [ $shown -lt $total ]; do
 	wait -n -p pid
 	st=$?
 	i=${running[$pid]}
+	# the build step passed: the boots after it need not run make (tools/run-qemu.sh)
+	[ "${names[i]}" = build ] && [ "$st" = 0 ] && export RUN_QEMU_BUILT=1
 	unset "running[$pid]"
 	status[i]=$st
 	took[i]=$(awk -v a="${t0[i]}" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }')

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # harness.sh TEST|default [--qemu MAJOR] [RUN-QEMU-ARGS...]: one harness scenario (issue 5)
-# without a mutation, for HARNESS_SECONDS (default 3) seconds; `default` boots without test=,
+# without a mutation, for HARNESS_SECONDS (default 2) seconds; `default` boots without test=,
 # so the kernel runs its first catalog test (age-vs-zap). Proves that the correct protocol
 # passes every online and checkpoint check on this many CPUs: exit 0 with the test's ok line
 # for the -smp given (QEMU's topology syntax too), no VIOLATION line, every CPU in a role
@@ -15,7 +15,7 @@
 
 test=${1:?usage: harness.sh TEST|default [--qemu MAJOR] [run-qemu args]}
 shift
-secs=${HARNESS_SECONDS:-3}
+secs=${HARNESS_SECONDS:-2}
 run_args "$@"
 cpus=$(smp_cpus "$smp")
 if [ "$test" = default ]; then
