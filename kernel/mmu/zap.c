@@ -180,8 +180,12 @@ void mmu_commit_zap(struct mmu *mmu)
 	prune_empty(mmu);
 	if (!mmu->free_list)
 		return;
-	/* kvm_mmu_commit_zap_page: no accessor may still walk an unlinked table when we free it */
-	mmu_flush_remote_tlbs(mmu);
+	/*
+	 * kvm_mmu_commit_zap_page: no accessor may still walk an unlinked table when we free it
+	 * (the zap-no-flush mutation frees without waiting: the accessors' walk check fires)
+	 */
+	if (rmap_slot_ops(&mmu->slot)->zap_flushes)
+		mmu_flush_remote_tlbs(mmu);
 	while (mmu->free_list) {
 		struct mmu_page *sp = mmu->free_list;
 

@@ -40,6 +40,8 @@ struct rmap_ops {
 	uint64_t (*clear_spte)(const struct memslot *slot, uint64_t *sptep, int level);
 	/* zapping a table page: drop its leaves from their rmaps first (false: the bug) */
 	bool zap_drops_rmaps;
+	/* free unlinked tables only after the remote TLB flush (false: the bug) */
+	bool zap_flushes;
 	/*
 	 * NULL, except in the desc-free-early variant: called by a writer that holds the rmap
 	 * lock (old_val), has freed descs that old_val still names and is about to publish the
@@ -82,7 +84,8 @@ const char *rmap_ops_format_note(const struct rmap_ops *ops);
 	.lock_readonly = __rmap_lock, .unlock_readonly = __rmap_unlock_readonly, \
 	.get = __rmap_get, .age_spte = age_spte_clear_accessed,	\
 	.age_spte_track = age_spte_mark_access_track,			\
-	.clear_spte = mmu_spte_clear, .zap_drops_rmaps = true, .desc_freed = NULL
+	.clear_spte = mmu_spte_clear, .zap_drops_rmaps = true, .zap_flushes = true,	\
+	.desc_freed = NULL
 
 /* The correct steps ("none") that live beside their callers; the lock's are in rmap.h. */
 uint64_t age_spte_clear_accessed(uint64_t *sptep);	/* rmap/age.c */
