@@ -52,6 +52,7 @@ enum mmu_fault_result mmu_fault(struct mmu *mmu, struct mmu_caches *mc, unsigned
 	ENV_ASSERT(mmu_lock_held_write(&mmu->lock));
 	ENV_ASSERT(root < mmu->nr_roots && level >= PG_LEVEL_4K && level <= MMU_MAX_LEAF_LEVEL);
 	ENV_ASSERT(gfn >= mmu->slot.base_gfn && gfn - mmu->slot.base_gfn < mmu->slot.npages);
+	ENV_ASSERT(!mmu->backing_pfn || level == PG_LEVEL_4K);	/* real frames: 4 KiB leaves */
 	/* rmap_can_add and enough pages for a full path: else the caller drops the lock and tops up */
 	if (mc->descs.nobjs < 1 || mc->pages.nobjs < MMU_ROOT_LEVEL - 1)
 		return FAULT_RETRY;
@@ -86,16 +87,19 @@ enum mmu_fault_result mmu_fault(struct mmu *mmu, struct mmu_caches *mc, unsigned
 
 	/*
 	 * strict: A set, D on a write fault. kvm: make_spte's value, A and D both set (every SPTE
-	 * we map is writable, and upstream creates writable SPTEs dirty since 6.13).
+	 * we map is writable, and upstream creates writable SPTEs dirty since 6.13). leaves_old
+	 * (a real guest, strict only): neither, so every A/D in the leaf is the CPU walker's; KVM
+	 * itself prefaults A (and D) to spare the walker the atomic update, on purpose.
 	 * relaxed: a leaf publishes no memory; agers find it through pte_list_add's release.
 	 */
 	spte = mmu->slot.profile == MMU_PROFILE_KVM ?
 	       kvm_make_leaf_spte(mmu_gfn_to_pfn(mmu, gfn, level), level, sp->ad_disabled) :
-	       make_leaf_spte(mmu_gfn_to_pfn(mmu, gfn, level), level, true, write);
+	       make_leaf_spte(mmu_gfn_to_pfn(mmu, gfn, level), level, !mmu->leaves_old,
+			      write && !mmu->leaves_old);
 	atomic_set(sptep, spte, MO_RELAXED);
 	sp->present_count++;
 	mmu->stats.leaves_installed++;
-	mmu->stats.set_a++;
+	mmu->stats.set_a += is_accessed_spte(spte);
 	mmu->stats.set_d += is_dirty_spte(spte);
 	pte_list_add(&mmu->slot, &mc->descs, sptep, gfn_to_rmap(&mmu->slot, gfn, level));
 	mmu_commit_zap(mmu);

@@ -169,9 +169,20 @@ gfn_t sp_gfn_at(const struct mmu_page *sp, unsigned i)
 	return sp->gfn + (gfn_t)i * pages_per_level(sp->level);
 }
 
+int mmu_set_backing(struct mmu *mmu, pfn_t backing_pfn, bool leaves_old)
+{
+	if (mmu->stats.leaves_installed)
+		return -1;
+	mmu->backing_pfn = backing_pfn;
+	mmu->leaves_old = leaves_old;
+	return 0;
+}
+
 pfn_t mmu_gfn_to_pfn(const struct mmu *mmu, gfn_t gfn, int level)
 {
-	(void)mmu;
+	/* a guest's memory: real frames, 4 KiB leaves only (mmu_fault asserts it) */
+	if (mmu->backing_pfn)
+		return mmu->backing_pfn + (gfn - mmu->slot.base_gfn);
 	return MMU_PFN_BASE + (gfn & ~(pages_per_level(level) - 1));
 }
 

@@ -87,6 +87,14 @@ struct mmu {
 	struct mmu_vcpu vcpus[MMU_MAX_VCPUS];
 	struct mmu_stats stats;
 	bool format_held;		/* mmu_init took spte_format_hold(); destroy releases it */
+	/*
+	 * mmu_set_backing (a guest runs on this MMU; default: neither). backing_pfn: gfn g maps
+	 * the real frame backing_pfn + (g - base_gfn), not a fake one from MMU_PFN_BASE; 4 KiB
+	 * leaves only (a huge leaf would need aligned contiguous backing: not offered). leaves_old:
+	 * faults create leaves with A and D clear, so any A/D is the CPU's page walker's.
+	 */
+	pfn_t backing_pfn;
+	bool leaves_old;
 };
 
 /* What a writer tops up before taking mmu_lock (KVM: per vCPU). */
@@ -113,6 +121,9 @@ unsigned spte_index(const uint64_t *sptep);
 /* The first gfn entry i of sp maps (KVM's kvm_mmu_page_get_gfn for a direct page). */
 gfn_t sp_gfn_at(const struct mmu_page *sp, unsigned i);
 pfn_t mmu_gfn_to_pfn(const struct mmu *mmu, gfn_t gfn, int level);
+/* Before the first fault: map gfns to the real frames from backing_pfn (0: the fake frames
+ * again), and whether new leaves are old (A/D clear). 0 on success, -1 if the MMU is in use. */
+int mmu_set_backing(struct mmu *mmu, pfn_t backing_pfn, bool leaves_old);
 uint8_t *mmu_frame(const struct mmu *mmu, gfn_t gfn);
 
 /* fault.c: map gfn at level in root; mmu_lock held for write. */

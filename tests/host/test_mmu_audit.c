@@ -13,7 +13,9 @@
  * and its restore, dirty logging's clear, upstream's contract (D conserved, A not), and the
  * kvm format's own corruptions (the other format's non-present value where this one's
  * belongs, D in a table entry, an access-tracked SPTE with A set or an NPT leaf without
- * P|RW|US, a table freed non-empty). Everything runs once per SPTE format (formats[]).
+ * P|RW|US, a table freed non-empty). Then a guest's MMU (mmu_set_backing): leaves map the
+ * real frames from the backing pfn and are created old (A/D clear), and the setting is refused
+ * once a leaf exists. Everything runs once per SPTE format (formats[]).
  */
 #include <stdint.h>
 #include <string.h>
@@ -336,6 +338,53 @@ static void test_kvm(void)
 	tap_check(check_all() == 0 && mmu.slot.descs_live == 0, "kvm: zap all, clean");
 }
 
+/* The 4K leaf of gfn in root 0, walked from the top; NULL if a level is not present. */
+static uint64_t *leaf_sptep(gfn_t gfn)
+{
+	uint64_t *spt = mmu.roots[0]->spt;
+
+	for (int level = MMU_ROOT_LEVEL; level > PG_LEVEL_4K; level--) {
+		uint64_t spte = spt[spte_index_of(gfn, level)];
+
+		if (!is_shadow_present_pte(spte))
+			return NULL;
+		spt = spte_to_child_spt(spte);
+	}
+	return &spt[spte_index_of(gfn, PG_LEVEL_4K)];
+}
+
+/* mmu_set_backing: real frames at backing_pfn + gfn, leaves created old (svm-guest's MMU). */
+static void test_backing(void)
+{
+	const pfn_t backing = 0x5000;
+	uint64_t *sptep;
+
+	if (mmu_init(&mmu, 0, NPAGES, 1, 1, rmap_ops_find("none"), true)) {
+		tap_check(false, "backing: mmu_init");
+		return;
+	}
+	tap_check(mmu_set_backing(&mmu, backing, true) == 0, "backing: set before any fault");
+	fault(0, 7, PG_LEVEL_4K, false);
+	fault(0, 9, PG_LEVEL_4K, true);
+	sptep = leaf_sptep(7);
+	tap_check(sptep && spte_to_pfn(*sptep) == backing + 7 && !is_accessed_spte(*sptep) &&
+		  !is_dirty_spte(*sptep), "backing: read fault maps pfn 0x%llx, A/D clear (spte 0x%llx)",
+		  (unsigned long long)backing + 7, sptep ? (unsigned long long)*sptep : 0ull);
+	sptep = leaf_sptep(9);
+	tap_check(sptep && spte_to_pfn(*sptep) == backing + 9 && !is_accessed_spte(*sptep) &&
+		  !is_dirty_spte(*sptep) && is_writable_pte(*sptep),
+		  "backing: write fault maps pfn 0x%llx writable, A/D clear",
+		  (unsigned long long)backing + 9);
+	tap_check(mmu.stats.set_a == 0 && mmu.stats.set_d == 0 && check_all() == 0,
+		  "backing: no A/D counted as set by the faults, audit and conservation clean");
+	tap_check(mmu_set_backing(&mmu, 0, false) != 0, "backing: refused once a leaf exists");
+	mmu_write_lock(&mmu.lock);
+	mmu_zap_all(&mmu);
+	mmu_write_unlock(&mmu.lock);
+	mmu_free_memory_caches(&mmu, &mc);
+	mmu_destroy(&mmu);
+}
+
 static const enum spte_format_id formats[] = { SPTE_FORMAT_EPT, SPTE_FORMAT_NPT };
 
 int main(void)
@@ -358,6 +407,9 @@ int main(void)
 		test_kvm();
 		mmu_free_memory_caches(&mmu, &mc);
 		mmu_destroy(&mmu);
+		memset(&acc, 0, sizeof(acc));
+		memset(&ages, 0, sizeof(ages));
+		test_backing();
 		tap_check(env_host_pages_in_use() == 0, "%s: every env page returned (%lld in use)",
 			  spte_format_name(formats[i]), (long long)env_host_pages_in_use());
 	}
