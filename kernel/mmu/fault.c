@@ -87,15 +87,17 @@ enum mmu_fault_result mmu_fault(struct mmu *mmu, struct mmu_caches *mc, unsigned
 
 	/*
 	 * strict: A set, D on a write fault. kvm: make_spte's value, A and D both set (every SPTE
-	 * we map is writable, and upstream creates writable SPTEs dirty since 6.13). leaves_old
-	 * (a real guest, strict only): neither, so every A/D in the leaf is the CPU walker's; KVM
-	 * itself prefaults A (and D) to spare the walker the atomic update, on purpose.
+	 * we map is writable, and upstream creates writable SPTEs dirty since 6.13). A real
+	 * guest's MMU (strict, mmu_set_backing) may ask for neither, so every A/D in the leaf is
+	 * the CPU walker's (KVM prefaults them on purpose, to spare the walker the locked update),
+	 * or for both, a fault path the guest test must catch.
 	 * relaxed: a leaf publishes no memory; agers find it through pte_list_add's release.
 	 */
 	spte = mmu->slot.profile == MMU_PROFILE_KVM ?
 	       kvm_make_leaf_spte(mmu_gfn_to_pfn(mmu, gfn, level), level, sp->ad_disabled) :
-	       make_leaf_spte(mmu_gfn_to_pfn(mmu, gfn, level), level, !mmu->leaves_old,
-			      write && !mmu->leaves_old);
+	       make_leaf_spte(mmu_gfn_to_pfn(mmu, gfn, level), level,
+			      mmu->leaf_ad != MMU_LEAF_AD_CLEAR,
+			      mmu->leaf_ad == MMU_LEAF_AD_SET || (mmu->leaf_ad == MMU_LEAF_AD_PROFILE && write));
 	atomic_set(sptep, spte, MO_RELAXED);
 	sp->present_count++;
 	mmu->stats.leaves_installed++;

@@ -169,12 +169,12 @@ gfn_t sp_gfn_at(const struct mmu_page *sp, unsigned i)
 	return sp->gfn + (gfn_t)i * pages_per_level(sp->level);
 }
 
-int mmu_set_backing(struct mmu *mmu, pfn_t backing_pfn, bool leaves_old)
+int mmu_set_backing(struct mmu *mmu, pfn_t backing_pfn, enum mmu_leaf_ad leaf_ad)
 {
-	if (mmu->stats.leaves_installed)
+	if (mmu->stats.leaves_installed || leaf_ad > MMU_LEAF_AD_SET)
 		return -1;
 	mmu->backing_pfn = backing_pfn;
-	mmu->leaves_old = leaves_old;
+	mmu->leaf_ad = leaf_ad;
 	return 0;
 }
 
@@ -184,6 +184,13 @@ pfn_t mmu_gfn_to_pfn(const struct mmu *mmu, gfn_t gfn, int level)
 	if (mmu->backing_pfn)
 		return mmu->backing_pfn + (gfn - mmu->slot.base_gfn);
 	return MMU_PFN_BASE + (gfn & ~(pages_per_level(level) - 1));
+}
+
+gfn_t mmu_pfn_to_gfn(const struct mmu *mmu, pfn_t pfn)
+{
+	if (mmu->backing_pfn)
+		return pfn - mmu->backing_pfn + mmu->slot.base_gfn;
+	return pfn - MMU_PFN_BASE;
 }
 
 uint8_t *mmu_frame(const struct mmu *mmu, gfn_t gfn)

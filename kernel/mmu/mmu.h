@@ -70,6 +70,13 @@ struct mmu_access_stats {		/* per accessor */
 	uint64_t fast_pf;		/* kvm, A/D disabled: SPTEs fast_page_fault fixed */
 };
 
+/* A/D in the leaves strict's faults create (profile=kvm always sets both, as upstream). */
+enum mmu_leaf_ad {
+	MMU_LEAF_AD_PROFILE,	/* the default: A, and D on a write fault */
+	MMU_LEAF_AD_CLEAR,	/* neither: any A/D is the CPU walker's (a real guest) */
+	MMU_LEAF_AD_SET,	/* both, on every fault: a broken fault path for svm-guest's own test */
+};
+
 struct mmu {
 	struct mmu_lock lock;
 	struct memslot slot;
@@ -90,11 +97,11 @@ struct mmu {
 	/*
 	 * mmu_set_backing (a guest runs on this MMU; default: neither). backing_pfn: gfn g maps
 	 * the real frame backing_pfn + (g - base_gfn), not a fake one from MMU_PFN_BASE; 4 KiB
-	 * leaves only (a huge leaf would need aligned contiguous backing: not offered). leaves_old:
-	 * faults create leaves with A and D clear, so any A/D is the CPU's page walker's.
+	 * leaves only (a huge leaf would need aligned contiguous backing: not offered). leaf_ad:
+	 * what A/D strict's faults put in new leaves (enum mmu_leaf_ad).
 	 */
 	pfn_t backing_pfn;
-	bool leaves_old;
+	enum mmu_leaf_ad leaf_ad;
 };
 
 /* What a writer tops up before taking mmu_lock (KVM: per vCPU). */
@@ -121,9 +128,11 @@ unsigned spte_index(const uint64_t *sptep);
 /* The first gfn entry i of sp maps (KVM's kvm_mmu_page_get_gfn for a direct page). */
 gfn_t sp_gfn_at(const struct mmu_page *sp, unsigned i);
 pfn_t mmu_gfn_to_pfn(const struct mmu *mmu, gfn_t gfn, int level);
+/* The inverse, for a leaf's frame (a huge leaf's first gfn); outside the slot if foreign. */
+gfn_t mmu_pfn_to_gfn(const struct mmu *mmu, pfn_t pfn);
 /* Before the first fault: map gfns to the real frames from backing_pfn (0: the fake frames
- * again), and whether new leaves are old (A/D clear). 0 on success, -1 if the MMU is in use. */
-int mmu_set_backing(struct mmu *mmu, pfn_t backing_pfn, bool leaves_old);
+ * again), and the A/D of new leaves. 0 on success, -1 if the MMU is in use. */
+int mmu_set_backing(struct mmu *mmu, pfn_t backing_pfn, enum mmu_leaf_ad leaf_ad);
 uint8_t *mmu_frame(const struct mmu *mmu, gfn_t gfn);
 
 /* fault.c: map gfn at level in root; mmu_lock held for write. */

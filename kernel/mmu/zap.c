@@ -53,7 +53,7 @@ uint64_t mmu_spte_clear(const struct memslot *slot, uint64_t *sptep, int level)
 static uint64_t mmu_spte_clear_track_bits(struct mmu *mmu, uint64_t *sptep, int level)
 {
 	uint64_t old = rmap_op_clear_spte(rmap_slot_ops(&mmu->slot), &mmu->slot, sptep, level);
-	gfn_t gfn = spte_to_pfn(old) - MMU_PFN_BASE;
+	gfn_t gfn = mmu_pfn_to_gfn(mmu, spte_to_pfn(old));
 
 	if (!is_shadow_present_pte(old))
 		return old;

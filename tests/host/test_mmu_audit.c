@@ -363,7 +363,7 @@ static void test_backing(void)
 		tap_check(false, "backing: mmu_init");
 		return;
 	}
-	tap_check(mmu_set_backing(&mmu, backing, true) == 0, "backing: set before any fault");
+	tap_check(mmu_set_backing(&mmu, backing, MMU_LEAF_AD_CLEAR) == 0, "backing: set before any fault");
 	fault(0, 7, PG_LEVEL_4K, false);
 	fault(0, 9, PG_LEVEL_4K, true);
 	sptep = leaf_sptep(7);
@@ -377,10 +377,13 @@ static void test_backing(void)
 		  (unsigned long long)backing + 9);
 	tap_check(mmu.stats.set_a == 0 && mmu.stats.set_d == 0 && check_all() == 0,
 		  "backing: no A/D counted as set by the faults, audit and conservation clean");
-	tap_check(mmu_set_backing(&mmu, 0, false) != 0, "backing: refused once a leaf exists");
+	tap_check(mmu_set_backing(&mmu, 0, MMU_LEAF_AD_PROFILE) != 0, "backing: refused once a leaf exists");
+	env_host_reset();
 	mmu_write_lock(&mmu.lock);
 	mmu_zap_all(&mmu);
 	mmu_write_unlock(&mmu.lock);
+	tap_check(env_host_violations() == 0 && mmu.stats.leaves_zapped == 2,
+		  "backing: the zap finds both leaves' frames in the slot");
 	mmu_free_memory_caches(&mmu, &mc);
 	mmu_destroy(&mmu);
 }
