@@ -42,7 +42,9 @@ KERNEL_S_SRCS := \
 	boot/pvh.S \
 	boot/isr.S \
 	boot/segments.S \
-	boot/trampoline.S
+	boot/trampoline.S \
+	kernel/arch/svm_vmrun.S \
+	kernel/arch/svm_guest.S
 KERNEL_C_SRCS := \
 	kernel/main.c \
 	kernel/percpu.c \
@@ -56,6 +58,7 @@ KERNEL_C_SRCS := \
 	kernel/arch/idt.c \
 	kernel/arch/pic.c \
 	kernel/arch/mca.c \
+	kernel/arch/svm.c \
 	kernel/paging.c \
 	kernel/pmm.c \
 	kernel/acpi.c \
@@ -68,6 +71,8 @@ KERNEL_C_SRCS := \
 	tests/kernel/selftest.c \
 	tests/kernel/smp_smoke.c \
 	tests/kernel/smp_bench.c \
+	tests/kernel/svm_guest.c \
+	tests/kernel/svm_guest_vcpu.c \
 	tests/kernel/harness/scenarios.c \
 	tests/kernel/harness/run.c \
 	tests/kernel/harness/writer.c \

@@ -38,6 +38,7 @@ enum cmdline_opt_id {
 	CMDLINE_WIDEN,
 	CMDLINE_CONSOLE,
 	CMDLINE_FORMAT,
+	CMDLINE_SVM_LEAF_AD,
 	CMDLINE_NR_OPTS
 };
 
@@ -96,6 +97,12 @@ enum cmdline_reread {
 enum cmdline_format {
 	CMDLINE_FORMAT_EPT,
 	CMDLINE_FORMAT_NPT,
+};
+
+/* svm_leaf_ad=: the A/D svm-guest's fault path puts in new leaves (tests/kernel/svm_guest.c) */
+enum cmdline_svm_leaf_ad {
+	CMDLINE_SVM_LEAF_AD_CLEAR,	/* none: every A/D is the CPU walker's (the test) */
+	CMDLINE_SVM_LEAF_AD_SET,	/* A and D at creation: the test's checks must fail */
 };
 
 /* widen=: whether the broken variants' steps widen their own race windows (rmap/variants.c) */
@@ -165,6 +172,7 @@ struct cmdline {
 	uint64_t console_addr;	/* io: the port, mmio32: the physical address */
 	unsigned int console_baud;	/* 0: 115200, or the SPCR's */
 	int format;		/* enum cmdline_format */
+	int svm_leaf_ad;	/* enum cmdline_svm_leaf_ad */
 	uint32_t given;		/* 1u << enum cmdline_opt_id for each option on the line */
 	const char *image;	/* the skipped leading path token, or NULL */
 	size_t image_len;

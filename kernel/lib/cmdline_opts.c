@@ -44,6 +44,10 @@ static const struct cmdline_choice format_choices[] = {
 	{ "ept", CMDLINE_FORMAT_EPT },
 	{ "npt", CMDLINE_FORMAT_NPT },
 };
+static const struct cmdline_choice svm_leaf_ad_choices[] = {
+	{ "clear", CMDLINE_SVM_LEAF_AD_CLEAR },
+	{ "set",   CMDLINE_SVM_LEAF_AD_SET },
+};
 static const struct cmdline_choice widen_choices[] = {
 	{ "on",  CMDLINE_WIDEN_ON },
 	{ "off", CMDLINE_WIDEN_OFF },
@@ -102,6 +106,7 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_CHOICE(CMDLINE_WIDEN, widen, widen_choices, LIST_NONE, "on", "broken variants widen their race windows (off: as real bugs)"),
 	OPT_CONSOLE(CMDLINE_CONSOLE, console, "auto", "serial console: auto (ACPI SPCR, else COM1), a port, or none"),
 	OPT_CHOICE(CMDLINE_FORMAT, format, format_choices, LIST_NONE, "ept", "SPTE format: ept (Intel EPT), or npt (AMD nested paging)"),
+	OPT_CHOICE(CMDLINE_SVM_LEAF_AD, svm_leaf_ad, svm_leaf_ad_choices, LIST_NONE, "clear", "svm-guest: A/D in new NPT leaves (set: the checks must fail)"),
 };
 
 void cmdline_msg_add(struct cmdline_msg *m, const char *fmt, ...)

@@ -21,6 +21,7 @@ CATALOG_RUN void test_rmap_lock_torture_run(const struct test_run *r);
 CATALOG_RUN void test_desc_churn_run(const struct test_run *r);
 CATALOG_RUN void test_pt_audit_run(const struct test_run *r);
 CATALOG_RUN void test_elided_refill_run(const struct test_run *r);
+CATALOG_RUN void test_svm_guest_run(const struct test_run *r);
 CATALOG_RUN void test_smp_bench_run(const struct test_run *r);
 CATALOG_RUN void test_ops_bench_run(const struct test_run *r);
 CATALOG_RUN void test_seed_effect_run(const struct test_run *r);
@@ -44,6 +45,9 @@ const struct catalog_test catalog_tests[] = {
 	{ "elided-refill", CATALOG_TEST,
 	  "rmaps cycle empty-one-many-empty under agers: upstream's re-read after an elided lock",
 	  test_elided_refill_run },
+	{ "svm-guest", CATALOG_TEST,
+	  "one AMD SVM guest on our NPT (format=npt, -cpu max): the CPU's walker sets A/D where expected",
+	  test_svm_guest_run },
 	{ "smp-bench", CATALOG_BENCH, "barrier round trip and stop-the-world latency in cycles",
 	  test_smp_bench_run },
 	{ "ops-bench", CATALOG_BENCH,

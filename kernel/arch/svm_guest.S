@@ -1,0 +1,56 @@
+/*
+ * svm_guest.S - the guest of the svm-guest test: 32-bit protected-mode code with paging off,
+ * copied by the host into the guest frame of gfn 0 and entered at its first byte. It is data
+ * to the host (in .rodata, never executed there) and position-independent: it names only its
+ * own labels (relative jumps) and the fixed guest-physical layout of svm_guest.h.
+ *
+ * The loop: step the LCG, pick the next data page in order (a sweep, so every page is touched
+ * once per npages accesses) and a word in it from the LCG; read it into a sum if the page is
+ * one of the first nread, else write the LCG value. Every `every` accesses: publish the count
+ * and the sum in the mailbox, touch the stack (push/pop), VMMCALL so the host can look; HLT
+ * when the host has set stop. Registers: ebx LCG state, ecx accesses left before the next
+ * VMMCALL, esi accesses, edi page index, ebp read sum (the host swaps them across exits).
+ */
+#include "arch/svm_guest.h"
+
+	.section .rodata
+	.code32
+	.globl svm_guest_blob, svm_guest_blob_end
+svm_guest_blob:
+	mov GUEST_MAILBOX_GPA + MB_SEED, %ebx
+	xor %esi, %esi
+	xor %edi, %edi
+	xor %ebp, %ebp
+	mov GUEST_MAILBOX_GPA + MB_EVERY, %ecx
+1:	imul $GUEST_LCG_A, %ebx, %ebx
+	add $GUEST_LCG_C, %ebx
+	mov %ebx, %eax
+	shr $GUEST_WORD_SHIFT, %eax	/* word 0..1023 */
+	shl $2, %eax
+	mov %edi, %edx
+	shl $12, %edx
+	lea GUEST_DATA_GPA(%eax,%edx), %eax
+	cmp GUEST_MAILBOX_GPA + MB_NREAD, %edi
+	jae 2f
+	add (%eax), %ebp		/* a read-only page */
+	jmp 3f
+2:	mov %ebx, (%eax)		/* a written page */
+3:	inc %esi
+	inc %edi
+	cmp GUEST_MAILBOX_GPA + MB_NPAGES, %edi
+	jb 4f
+	xor %edi, %edi
+4:	dec %ecx
+	jnz 1b
+	mov %esi, GUEST_MAILBOX_GPA + MB_ACCESSES
+	mov %ebp, GUEST_MAILBOX_GPA + MB_READ_SUM
+	push %esi			/* the stack page is written too */
+	pop %eax
+	vmmcall				/* 0f 01 d9: the host adds 3 to RIP (no NRIP save) */
+	mov GUEST_MAILBOX_GPA + MB_EVERY, %ecx
+	cmpl $0, GUEST_MAILBOX_GPA + MB_STOP
+	je 1b
+	hlt				/* the end: the host restarts us at the first byte, or not */
+5:	jmp 5b
+svm_guest_blob_end:
+	.code64

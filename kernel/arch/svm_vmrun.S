@@ -1,0 +1,73 @@
+/*
+ * svm_vmrun.S - enter a guest with VMRUN and come back from its #VMEXIT (kernel/arch/svm.h).
+ * VMRUN saves the host's RAX/RSP/RIP/RFLAGS and segment state in the VM_HSAVE_PA page and
+ * loads the guest's from the VMCB; every other GPR passes through in both directions, so the
+ * host's callee-saved ones are pushed here and the guest's are swapped with struct svm_gprs
+ * (kvm-unit-tests x86/svm.h ASM_PRE/POST_VMRUN_CMD does the same swap). RSP comes back as it
+ * was at VMRUN, so the stack is where the register block's pointer waits.
+ *
+ * Interrupts: clgi; sti; vmrun; cli; stgi as kvm-unit-tests' test_run. GIF=0 holds interrupts
+ * off in the host while IF=1 at VMRUN makes the guest exit on one (V_INTR_MASKING, INTR
+ * intercept); after #VMEXIT (GIF=0 again) cli comes before stgi, so the interrupt stays
+ * pending until the caller takes it (svm_take_pending_irq).
+ */
+	.text
+	.code64
+
+/* struct svm_gprs offsets */
+#define GPR_RBX	0
+#define GPR_RCX	8
+#define GPR_RDX	16
+#define GPR_RSI	24
+#define GPR_RDI	32
+#define GPR_RBP	40
+
+/* void svm_vmrun(uint64_t vmcb_pa (rdi), struct svm_gprs *gprs (rsi)) */
+	.globl svm_vmrun
+	.type svm_vmrun, @function
+svm_vmrun:
+	push %rbx
+	push %rbp
+	push %r12
+	push %r13
+	push %r14
+	push %r15
+	push %rsi			/* gprs: found again at (%rsp) after #VMEXIT */
+	mov %rdi, %rax			/* VMRUN takes the VMCB's physical address in RAX */
+	mov GPR_RBX(%rsi), %rbx
+	mov GPR_RCX(%rsi), %rcx
+	mov GPR_RDX(%rsi), %rdx
+	mov GPR_RDI(%rsi), %rdi
+	mov GPR_RBP(%rsi), %rbp
+	mov GPR_RSI(%rsi), %rsi		/* last: it held the pointer */
+	clgi
+	sti				/* HIF=1: pending interrupts exit the guest (INTR) */
+	vmrun %rax
+	cli				/* before stgi: the host keeps interrupts off */
+	stgi
+	xchg %rsi, (%rsp)		/* rsi = gprs; the guest's RSI waits on the stack */
+	mov %rbx, GPR_RBX(%rsi)
+	mov %rcx, GPR_RCX(%rsi)
+	mov %rdx, GPR_RDX(%rsi)
+	mov %rdi, GPR_RDI(%rsi)
+	mov %rbp, GPR_RBP(%rsi)
+	popq GPR_RSI(%rsi)
+	pop %r15
+	pop %r14
+	pop %r13
+	pop %r12
+	pop %rbp
+	pop %rbx
+	ret
+	.size svm_vmrun, . - svm_vmrun
+
+/* void svm_take_pending_irq(void): one instruction with IF=1 after sti's shadow */
+	.globl svm_take_pending_irq
+	.type svm_take_pending_irq, @function
+svm_take_pending_irq:
+	sti
+	nop				/* sti's shadow: interrupts are taken after this */
+	nop
+	cli
+	ret
+	.size svm_take_pending_irq, . - svm_take_pending_irq
