@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# svm-guest.sh pass|skip|broken RUN-QEMU-ARGS...: the svm-guest test (issue 16, item 2: one
+# SVM guest on the NPT our MMU builds; tests/kernel/svm_guest.c).
+#   pass    (-cpu max, the default): exit 0, the ok line with every count above 0, one NPF
+#           per gfn the guest touched (npf = touched), A on every touched leaf and set again
+#           after aging (a = a_again = touched), D on exactly the written ones (d = written),
+#           an INTR exit, no VIOLATION;
+#   skip    (--cpu qemu64: no NPT; --cpu max,-svm: no SVM): exit 0 and the SKIP line with
+#           its reason, never a silent pass;
+#   broken  (svm_leaf_ad=set: the fault path creates leaves with A and D set): exit 1, and
+#           the D check names a leaf the guest only read: the checks can fail.
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:?usage: svm-guest.sh pass|skip|broken [run-qemu args]}
+shift
+run_args "$@"
+
+# count KEY: the value of KEY= on the ok line
+count() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< "$okline"; }
+
+case $mode in
+pass)
+	boot --timeout 120 "${args[@]}" --cmdline "test=svm-guest"
+	expect "exit status" 0 "$status"
+	has "the setup line" '^  svm-guest: format=npt levels=4k data_pages=[0-9]+ '
+	has "the ok line" '^ok 1 - svm-guest accesses='
+	okline=$(grep -m 1 '^ok 1 - svm-guest ' <<< "$text")
+	for key in accesses npf touched intr ipis vmmcalls a d written aged a_again; do
+		v=$(count $key)
+		if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "$key=$v"
+		else fail "$key: expected a count above 0, got '$v'"; fi
+	done
+	touched=$(count touched)
+	expect "NPF exits, one per gfn touched" "$touched" "$(count npf)"
+	expect "leaves with A after the run" "$touched" "$(count a)"
+	expect "leaves with A again after aging and a re-entry" "$touched" "$(count a_again)"
+	expect "leaves with D: the written ones" "$(count written)" "$(count d)"
+	if grep -q '^VIOLATION' <<< "$text"; then fail "VIOLATION: $(grep -m 1 '^VIOLATION' <<< "$text")"
+	else pass "no VIOLATION line"; fi
+	;;
+skip)
+	boot --timeout 60 "${args[@]}" --cmdline "test=svm-guest"
+	expect "exit status" 0 "$status"
+	has "the SKIP line with its reason" '^ok 1 - svm-guest # SKIP no (SVM|nested paging) \(CPUID .*\)$'
+	has "SUMMARY counts it skipped" '^SUMMARY: 0 passed, 0 failed, 1 skipped'
+	;;
+broken)
+	boot --timeout 120 "${args[@]}" --cmdline "test=svm-guest svm_leaf_ad=set"
+	expect "exit status" 1 "$status"
+	has "the setup line says the checks must fail" 'leaf_ad=set \(checks must fail\)'
+	has "not ok, the D check named" '^not ok 1 - svm-guest .*error="svm-guest: gfn 0x[0-9a-f]+: only read or fetched, but D is set'
+	;;
+*)
+	echo "svm-guest.sh: unknown mode $mode" >&2; exit 2 ;;
+esac
+check_console
+finish
