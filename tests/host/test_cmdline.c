@@ -71,14 +71,15 @@ static const struct good_case good_cases[] = {
 	{ "seconds=6\0bogus", 15, { .seconds = 6, .given = B(CMDLINE_SECONDS) } },
 	{ "test=age-vs-zap seconds=1 seed=2 mutate=no-recheck gfns=3 levels=2m agers=4 accessors=5 "
 	  "locked_agers=2 on_finish=reboot selftest=fault-ud watchdog=3 nap=off profile=kvm window_us=25 irq_hz=20000 "
-	  "reread=off widen=off console=io:0x2f8,9600 format=npt", 0,
+	  "reread=off widen=off console=io:0x2f8,9600 format=npt svm_leaf_ad=set", 0,
 	  { .test = 0, .seconds = 1, .seed = 2, .mutate = 1, .gfns = 3, .levels = CMDLINE_LEVEL_2M,
 	    .agers = 4, .accessors = 5, .locked_agers = 2, .on_finish = CMDLINE_FINISH_REBOOT,
 	    .selftest = CMDLINE_SELFTEST_FAULT_UD, .watchdog = 3, .nap = CMDLINE_NAP_OFF,
 	    .profile = CMDLINE_PROFILE_KVM, .window_us = 25, .irq_hz = 20000,
 	    .reread = CMDLINE_REREAD_OFF, .widen = CMDLINE_WIDEN_OFF,
 	    .console = CMDLINE_CONSOLE_IO, .console_addr = 0x2f8, .console_baud = 9600,
-	    .format = CMDLINE_FORMAT_NPT, .given = (1u << CMDLINE_NR_OPTS) - 1 } },
+	    .format = CMDLINE_FORMAT_NPT, .svm_leaf_ad = CMDLINE_SVM_LEAF_AD_SET,
+	    .given = (1u << CMDLINE_NR_OPTS) - 1 } },
 	{ "window_us=0 profile=strict", 0,
 	  { .given = B(CMDLINE_WINDOW_US) | B(CMDLINE_PROFILE) } },
 	{ "irq_hz=0 widen=on", 0, { .given = B(CMDLINE_IRQ_HZ) | B(CMDLINE_WIDEN) } },
@@ -93,6 +94,8 @@ static const struct good_case good_cases[] = {
 	{ "console=auto", 0, { .given = B(CMDLINE_CONSOLE) } },
 	{ "format=ept", 0, { .given = B(CMDLINE_FORMAT) } },
 	{ "format=npt", 0, { .format = CMDLINE_FORMAT_NPT, .given = B(CMDLINE_FORMAT) } },
+	{ "svm_leaf_ad=clear", 0, { .given = B(CMDLINE_SVM_LEAF_AD) } },
+	{ "svm_leaf_ad=set", 0, { .svm_leaf_ad = CMDLINE_SVM_LEAF_AD_SET, .given = B(CMDLINE_SVM_LEAF_AD) } },
 };
 
 struct bad_case {
@@ -150,6 +153,8 @@ static const struct bad_case bad_cases[] = {
 	  { "unknown value in \"reread=sometimes\"", "valid values for reread: on off" } },
 	{ "format=svm", CMDLINE_EVALUE,
 	  { "unknown value in \"format=svm\"", "valid values for format: ept npt" } },
+	{ "svm_leaf_ad=young", CMDLINE_EVALUE,
+	  { "unknown value in \"svm_leaf_ad=young\"", "valid values for svm_leaf_ad: clear set" } },
 	{ "console=com3", CMDLINE_EVALUE,
 	  { "unknown value in \"console=com3\"", "valid values for console: auto com1 com2 none io:PORT mmio32:ADDRESS" } },
 	{ "console=io:0", CMDLINE_EVALUE, { "unknown value in \"console=io:0\"", "io:PORT" } },
@@ -222,6 +227,7 @@ static struct cmdline expected(const struct cmdline *w)
 	if (w->given & B(CMDLINE_REREAD))    e.reread = w->reread;
 	if (w->given & B(CMDLINE_WIDEN))     e.widen = w->widen;
 	if (w->given & B(CMDLINE_FORMAT))    e.format = w->format;
+	if (w->given & B(CMDLINE_SVM_LEAF_AD)) e.svm_leaf_ad = w->svm_leaf_ad;
 	if (w->given & B(CMDLINE_CONSOLE)) {
 		e.console = w->console;
 		e.console_addr = w->console_addr;
@@ -256,6 +262,7 @@ static bool same(const struct cmdline *got, const struct cmdline *w, char *why, 
 	       got->widen == want->widen && got->reread == want->reread &&
 	       got->console == want->console && got->console_addr == want->console_addr &&
 	       got->console_baud == want->console_baud && got->format == want->format &&
+	       got->svm_leaf_ad == want->svm_leaf_ad &&
 	       got->image_len == ilen && (ilen == 0 || memcmp(got->image, img, ilen) == 0);
 }
 
@@ -331,7 +338,7 @@ static void run_usage(void)
 		"agers=<test's>", "accessors=<test's>", "locked_agers=<test's>", "on_finish=auto", "selftest=none", "watchdog=10",
 		"nap=auto", "auto on off", "profile=strict", "strict kvm", "window_us=0", "irq_hz=0",
 		"widen=on", "reread=on", "console=auto", "mmio32:ADDRESS", "format=ept", "ept npt",
-		"age-vs-zap", "ager-plain-rmw", "auto qemu-exit halt reboot poweroff",
+		"svm_leaf_ad=clear", "clear set", "age-vs-zap", "ager-plain-rmw", "auto qemu-exit halt reboot poweroff",
 		"comma-separated list of 4k 2m 1g", "test40",
 	};
 	static char names[40][16];
