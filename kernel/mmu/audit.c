@@ -5,7 +5,7 @@
  * and the format's layout (spte_fmt: a bit the format does not use is malformed, e.g. NPT's
  * PWT/PCD/G, or EPT's memtype other than WB), every present non-leaf exactly the profile's
  * table entry (no A/D from accessors,
- * which set them in leaves only) pointing to a live page one level down whose parent link
+ * which set them in leaves only; a CPU's walker may set A there in a backed MMU) pointing to a live page one level down whose parent link
  * matches, every other entry exactly the profile's non-present value, present counts, page
  * and desc totals. `ad-conservation`: every A/D 0->1 counted exactly once (kvm: D only). The caller
  * guarantees that no other CPU touches the MMU meanwhile (all stopped, or never started).
@@ -177,6 +177,14 @@ static void audit_entry(void *ctx, struct mmu_page *sp, unsigned i, uint64_t spt
 		return;
 	}
 	expect = nonleaf_spte(a->mmu, sp, spte);
+	/*
+	 * A CPU walks a backed MMU's tables (mmu_set_backing: a guest runs on it), and its walker
+	 * sets A in every table entry it uses (AMD's nested walk, EPT with A/D on): tolerated
+	 * there, A only. The software accessors set A/D in leaves only: in their MMUs any A/D in
+	 * a table entry is one that escaped every count, as before.
+	 */
+	if (a->mmu->backing_pfn && spte == (expect | spte_fmt.accessed_mask))
+		expect = spte;
 	if (spte != expect) {
 		/* accessors set A/D in leaves only; one in a table entry escapes every count */
 		env_violation("audit", gfn, sp->level,

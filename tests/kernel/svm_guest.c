@@ -237,6 +237,9 @@ static void destroy_mmu(void)
 
 	if (!g->mmu.nr_roots)
 		return;
+	/* the AP is out of the guest for good: the structure as the walker left it, table
+	 * entries with its A included (mmu_audit tolerates them in a backed MMU only) */
+	mmu_audit(&g->mmu);
 	mmu_write_lock(&g->mmu.lock);
 	mmu_zap_all(&g->mmu);
 	mmu_write_unlock(&g->mmu.lock);
