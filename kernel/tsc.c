@@ -11,10 +11,16 @@
  *   pit      i8254 channel 0, reprogrammed to mode 2 and read back by latch commands (not
  *            channel 2 gated through port 0x61: machines without the speaker port, as QEMU's
  *            microvm, read 0xff there and a gated wait ends at once);
- *   rtc      the MC146818 RTC's update cycle: the time between two ends of an update is one
- *            second of its 32.768 kHz crystal (slow: up to 2 s; only when nothing else is).
- * Each measures CALIB_MS (the RTC: one second) with the TSC read at both ends, and every wait
- * is bounded: a clock whose counter stops changing for STALL_READS reads counts as absent.
+ *   rtc      the MC146818 RTC's seconds register: the TSC at three changes of it, and the
+ *            seconds it moved by (slow: up to 3 s; only when nothing else is).
+ * Each measures CALIB_MS (the RTC: two intervals of a second) with the TSC read at both ends,
+ * and every wait is bounded: a clock whose counter stops changing for STALL_READS reads
+ * counts as absent. A measurement is checked against a second one of the same clock: a CPU
+ * held up (a vCPU the host did not run, an SMI) inside a measurement, long enough to miss a
+ * wrap of the PIT's 16-bit counter (55 ms) or an RTC update, measures a rate two or three
+ * times too high that still looks plausible (6.3 GHz against the RTC was seen, under TCG on a
+ * loaded host, on a 2.1 GHz TSC). Two that disagree by more than AGREE_PPM are measured again,
+ * up to CALIB_TRIES pairs; then the clock is not used (printed).
  * Invariant TSC (CPUID 0x80000007 EDX bit 8) is recorded and printed; without it the TSC may
  * change rate with P-states on old hardware, which the boot line says.
  */
@@ -25,6 +31,8 @@
 #include "arch/x86.h"
 
 #define CALIB_MS	20
+#define AGREE_PPM	5000		/* two measurements within 0.5 % of each other */
+#define CALIB_TRIES	4
 #define STALL_READS	1000000u	/* reads with no change: the clock is not there */
 #define HZ_MIN		100000000ull	/* 100 MHz */
 #define HZ_MAX		10000000000ull	/* 10 GHz */
@@ -178,41 +186,103 @@ static uint8_t cmos_read(uint8_t reg)
 	return inb(CMOS_DATA);
 }
 
-/* TSC at the next end of an RTC update (register A's UIP falls), or 0 if none comes. */
-static uint64_t rtc_update_end(void)
+/* The RTC's seconds register (0..59) read outside an update (UIP clear), or -1 if UIP
+ * stays set; binary or BCD as register B says. */
+static int rtc_seconds(void)
 {
-	uint64_t n = 0;
+	uint8_t s;
 
-	while (!(cmos_read(0x0a) & 0x80))	/* wait for an update to begin */
-		if (++n > 20 * (uint64_t)STALL_READS)
-			return 0;
-	while (cmos_read(0x0a) & 0x80)		/* and end: 244 us later on a real RTC */
-		if (++n > 20 * (uint64_t)STALL_READS)
-			return 0;
-	return rdtsc();
+	for (uint32_t n = 0; cmos_read(0x0a) & 0x80; n++)
+		if (n > STALL_READS)
+			return -1;
+	s = cmos_read(0x00);
+	if (!(cmos_read(0x0b) & 0x04))			/* DM clear: BCD */
+		s = (uint8_t)((s >> 4) * 10 + (s & 0x0f));
+	return s < 60 ? s : -1;
 }
 
+/* The TSC when the seconds register next changes, and its new value (sec), or 0. */
+static uint64_t rtc_next_second(int *sec)
+{
+	int s0 = rtc_seconds(), s = s0;
+
+	for (uint64_t n = 0; s == s0 && s0 >= 0; n++) {
+		if (n > 20 * (uint64_t)STALL_READS)
+			return 0;
+		s = rtc_seconds();
+	}
+	*sec = s;
+	return s >= 0 && s0 >= 0 ? rdtsc() : 0;
+}
+
+/* Two measurements of one rate within AGREE_PPM of each other? */
+static bool agree(uint64_t a, uint64_t b)
+{
+	return (a > b ? a - b : b - a) <= a / 1000000 * AGREE_PPM;
+}
+
+/*
+ * Two intervals between changes of the seconds register, each divided by the seconds it
+ * moved (more than one if this CPU was held up across a change: counted, not lost), checked
+ * against each other (up to CALIB_TRIES times) as tsc_calibrate checks the other clocks.
+ */
 static uint64_t from_rtc(void)
 {
-	uint64_t t0, t1;
+	uint64_t t[3], hz[2] = { 0, 0 };
+	int s[3];
 
 	if (cmos_read(0x0a) == 0xff)		/* no RTC: the port floats */
 		return 0;
-	t0 = rtc_update_end();
-	t1 = t0 ? rtc_update_end() : 0;
-	return t0 && t1 > t0 ? t1 - t0 : 0;	/* one second apart */
+	for (unsigned k = 0; k < CALIB_TRIES; k++) {
+		for (int i = 0; i < 3; i++)
+			if (!(t[i] = rtc_next_second(&s[i])))
+				return 0;
+		for (int i = 0; i < 2; i++) {
+			int secs = (s[i + 1] - s[i] + 60) % 60;
+
+			if (!secs || t[i + 1] <= t[i])
+				return 0;
+			hz[i] = (t[i + 1] - t[i]) / (uint64_t)secs;
+		}
+		if (agree(hz[0], hz[1]))
+			return (t[2] - t[0]) / (uint64_t)((s[2] - s[0] + 60) % 60);
+	}
+	kprintf("tsc: rtc measured %llu and %llu Hz, apart by more than 0.5 %% %u times: not used\n",
+		(unsigned long long)hz[0], (unsigned long long)hz[1], CALIB_TRIES);
+	return 0;
 }
 
 static const struct {
 	const char *name;
 	uint64_t (*hz)(void);
+	bool twice;		/* a measurement: check it against a second one */
 } sources[] = {
-	{ "cpuid15", from_cpuid },
-	{ "hpet", from_hpet },
-	{ "pmtimer", from_pmtimer },
-	{ "pit", from_pit },
-	{ "rtc", from_rtc },
+	{ "cpuid15", from_cpuid, false },	/* enumerated, not measured */
+	{ "hpet", from_hpet, true },
+	{ "pmtimer", from_pmtimer, true },
+	{ "pit", from_pit, true },
+	{ "rtc", from_rtc, false },		/* checks its own two intervals */
 };
+
+/* The rate against source i: two measurements in a row that agree (the later one), or 0. */
+static uint64_t calibrate_against(unsigned i)
+{
+	uint64_t a = sources[i].hz(), b = 0;
+
+	if (!a || !sources[i].twice)
+		return a;
+	for (unsigned k = 0; k < CALIB_TRIES; k++) {
+		b = sources[i].hz();
+		if (!b)
+			return 0;
+		if (agree(a, b))
+			return b;
+		a = b;
+	}
+	kprintf("tsc: %s measured %llu and %llu Hz, apart by more than 0.5 %% %u times: not used\n",
+		sources[i].name, (unsigned long long)a, (unsigned long long)b, CALIB_TRIES);
+	return 0;
+}
 
 int tsc_calibrate(void)
 {
@@ -223,7 +293,7 @@ int tsc_calibrate(void)
 		tsc.invariant = d & (1u << 8);
 	}
 	for (unsigned i = 0; i < sizeof(sources) / sizeof(sources[0]); i++) {
-		uint64_t hz = sources[i].hz();
+		uint64_t hz = calibrate_against(i);
 
 		if (!hz)
 			continue;		/* absent, or does not count */
