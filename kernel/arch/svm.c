@@ -25,6 +25,13 @@ const char *svm_unsupported_reason(void)
 	/* QEMU honours NP_ENABLE even without the bit (-cpu qemu64), but hardware would not */
 	if (!(d & CPUID_SVM_EDX_NPT))
 		return "no nested paging (CPUID 0x8000000a EDX bit 0 clear; under QEMU use -cpu max)";
+	/*
+	 * CPUID says SVM, but firmware may have disabled it (and locked VM_CR): setting
+	 * EFER.SVME would then #GP (APM Vol. 2 §15.4; Linux's __kvm_is_svm_supported reads
+	 * the same bit). QEMU's TCG reads the MSR as 0.
+	 */
+	if (rdmsr(MSR_VM_CR) & VM_CR_SVMDIS)
+		return "SVM disabled by firmware (VM_CR.SVMDIS set: enable SVM/virtualization in the firmware setup)";
 	return NULL;
 }
 

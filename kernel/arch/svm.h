@@ -15,6 +15,8 @@
 #define MSR_EFER		0xc0000080
 #define EFER_SVME		(1ull << 12)
 #define MSR_VM_HSAVE_PA		0xc0010117
+#define MSR_VM_CR		0xc0010114	/* bit 4, SVMDIS: firmware turned SVM off */
+#define VM_CR_SVMDIS		(1ull << 4)
 
 /* intercept bits: word * 32 + bit of control.intercepts[] (Linux's INTERCEPT_*) */
 #define INTERCEPT_INTR		(3 * 32 + 0)
