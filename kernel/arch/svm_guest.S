@@ -6,7 +6,9 @@
  *
  * The loop: step the LCG, pick the next data page in order (a sweep, so every page is touched
  * once per npages accesses) and a word in it from the LCG; read it into a sum if the page is
- * one of the first nread, else write the LCG value. Every `every` accesses: publish the count
+ * one of the first nread, else write the LCG value (or read it, when the access count ANDed
+ * with read_mask is not 0: svm-race's pages are then often read first after a flush, so that
+ * the walker sets A alone and D on a later walk). Every `every` accesses: publish the count
  * and the sum in the mailbox, touch the stack (push/pop), VMMCALL so the host can look; HLT
  * when the host has set stop. Registers: ebx LCG state, ecx accesses left before the next
  * VMMCALL, esi accesses, edi page index, ebp read sum (the host swaps them across exits).
@@ -31,10 +33,12 @@ svm_guest_blob:
 	shl $12, %edx
 	lea GUEST_DATA_GPA(%eax,%edx), %eax
 	cmp GUEST_MAILBOX_GPA + MB_NREAD, %edi
-	jae 2f
-	add (%eax), %ebp		/* a read-only page */
+	jb 2f				/* a read-only page */
+	test GUEST_MAILBOX_GPA + MB_READ_MASK, %esi
+	jnz 2f				/* a written page, read this time (read_mask) */
+	mov %ebx, (%eax)		/* a written page */
 	jmp 3f
-2:	mov %ebx, (%eax)		/* a written page */
+2:	add (%eax), %ebp		/* a read */
 3:	inc %esi
 	inc %edi
 	cmp GUEST_MAILBOX_GPA + MB_NPAGES, %edi

@@ -26,6 +26,8 @@
 #define MB_STOP		0x10	/* host->guest: nonzero: HLT after this VMMCALL */
 #define MB_ACCESSES	0x14	/* guest->host: data accesses so far (at each VMMCALL) */
 #define MB_READ_SUM	0x18	/* guest->host: sum of the words read, mod 2^32 */
+#define MB_READ_MASK	0x1c	/* host->guest: a written page's access is a read when the
+				 * access count ANDed with this is not 0 (0: always a write) */
 
 /* the guest's LCG (Numerical Recipes): x = x * A + C mod 2^32; word = x >> 22 */
 #define GUEST_LCG_A	1664525

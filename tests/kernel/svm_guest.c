@@ -15,9 +15,8 @@
  * must have A again. svm_leaf_ad=set makes the fault path create leaves with A and D: the D
  * check must then fail (tests/qemu/svm-guest.sh), so the checks are shown to bite.
  *
- * Format: the test takes format=npt for its own MMU (the format is fixed only while an MMU
- * exists, so other tests of the run keep theirs); an explicit format=ept contradicts it: a
- * usage error under test=svm-guest, a SKIP under test=all. Guest leaves are 4 KiB only.
+ * Format: the test takes format=npt for its own MMU (svm_setup.c: an explicit format=ept is a
+ * usage error under test=svm-guest, a SKIP under test=all). Guest leaves are 4 KiB only.
  */
 #include "svm_guest.h"
 #include "catalog.h"
@@ -35,19 +34,6 @@
 #define SVM_IPIS		4	/* IPIs the BSP sends while the guest runs */
 #define SVM_IPI_GAP_US		2000
 
-struct svm_guest_state svm_guest;
-
-/* What the host puts in word w of data page p before the run: the reads must sum these. */
-static uint32_t fill_word(unsigned p, unsigned w)
-{
-	return (p * 1024u + w) * 2654435761u ^ svm_guest.seed;
-}
-
-static uint32_t *data_page(unsigned p)
-{
-	return (uint32_t *)(svm_guest.backing + (GUEST_DATA_GFN + p) * PAGE_SIZE);
-}
-
 /*
  * The guest's loop in C (svm_guest.S): n accesses from the seed; the sum of the words read,
  * and the writes applied to pages (the written data pages' expected contents), if given.
@@ -63,7 +49,7 @@ static uint32_t emulate(uint32_t n, uint32_t *const *pages)
 		x = x * GUEST_LCG_A + GUEST_LCG_C;
 		w = x >> GUEST_WORD_SHIFT;
 		if (p < SVM_READ_PAGES)
-			sum += fill_word(p, w);
+			sum += svm_guest_fill_word(p, w);
 		else if (pages)
 			pages[p][w] = x;
 		p = p + 1 == SVM_DATA_PAGES ? 0 : p + 1;
@@ -115,12 +101,12 @@ static unsigned check_writes(void)
 			goto out;
 		}
 		for (unsigned w = 0; w < 1024; w++)
-			pages[p][w] = fill_word(p, w);
+			pages[p][w] = svm_guest_fill_word(p, w);
 	}
 	emulate(svm_guest.accesses[0], pages);
 	emulate(svm_guest.accesses[1], pages);
 	for (unsigned p = SVM_READ_PAGES; p < SVM_DATA_PAGES && !bad; p++)
-		if (__builtin_memcmp(pages[p], data_page(p), PAGE_SIZE))
+		if (__builtin_memcmp(pages[p], svm_guest_data_page(p), PAGE_SIZE))
 			bad = p + 1;
 out:
 	for (unsigned p = SVM_READ_PAGES; p < SVM_DATA_PAGES; p++)
@@ -198,112 +184,25 @@ static void check_and_end(void)
 			(unsigned long long)g->aged_cleared, a_again);
 }
 
-/* Memory and the MMU; false (reported) if something is missing. */
-static bool setup(const struct test_run *r)
-{
-	struct svm_guest_state *g = &svm_guest;
-	unsigned blob = (unsigned)(svm_guest_blob_end - svm_guest_blob);
-
-	g->seed = (uint32_t)r->cl->seed;
-	g->backing = pmm_alloc_contig(SVM_NGFNS);
-	g->vmcb = page_alloc();
-	g->hsave = page_alloc();
-	if (!g->backing || !g->vmcb || !g->hsave) {
-		report_error("svm-guest: no memory for the guest");
-		return false;
-	}
-	if (mmu_init(&g->mmu, 0, SVM_NGFNS, 1, 1, r->ops, true) ||
-	    mmu_set_backing(&g->mmu, (uint64_t)(uintptr_t)g->backing / PAGE_SIZE,
-			    r->cl->svm_leaf_ad == CMDLINE_SVM_LEAF_AD_SET ? MMU_LEAF_AD_SET :
-								   MMU_LEAF_AD_CLEAR)) {
-		report_error("svm-guest: mmu_init failed");
-		return false;
-	}
-	__builtin_memcpy(g->backing + GUEST_CODE_GPA, svm_guest_blob, blob);
-	for (unsigned p = 0; p < SVM_DATA_PAGES; p++)
-		for (unsigned w = 0; w < 1024; w++)
-			data_page(p)[w] = fill_word(p, w);
-	svm_mailbox_write(MB_SEED, g->seed);
-	svm_mailbox_write(MB_NPAGES, SVM_DATA_PAGES);
-	svm_mailbox_write(MB_NREAD, SVM_READ_PAGES);
-	svm_mailbox_write(MB_EVERY, SVM_EVERY);
-	return true;
-}
-
-/* The NPT, zapped inside the test so that anything the zap finds counts against it. */
-static void destroy_mmu(void)
-{
-	struct svm_guest_state *g = &svm_guest;
-
-	if (!g->mmu.nr_roots)
-		return;
-	/* the AP is out of the guest for good: the structure as the walker left it, table
-	 * entries with its A included (mmu_audit tolerates them in a backed MMU only) */
-	mmu_audit(&g->mmu);
-	mmu_write_lock(&g->mmu.lock);
-	mmu_zap_all(&g->mmu);
-	mmu_write_unlock(&g->mmu.lock);
-	mmu_free_memory_caches(&g->mmu, &g->mc);
-	mmu_destroy(&g->mmu);
-}
-
-static void free_memory(void)
-{
-	struct svm_guest_state *g = &svm_guest;
-
-	if (g->backing)
-		for (unsigned i = 0; i < SVM_NGFNS; i++)
-			page_free(g->backing + i * PAGE_SIZE);
-	if (g->vmcb)
-		page_free(g->vmcb);
-	if (g->hsave)
-		page_free(g->hsave);
-}
-
 void test_svm_guest_run(const struct test_run *r)
 {
-	enum spte_format_id old = spte_fmt.id;
-	const char *why = svm_unsupported_reason();
-
-	if (cmdline_given(r->cl, CMDLINE_FORMAT) && r->cl->format != CMDLINE_FORMAT_NPT) {
-		if (r->cl->test != CMDLINE_ALL) {
-			/* as main.c's own option checks: a contradiction on the line, exit 2 */
-			kprintf("error: test=svm-guest runs a guest on nested page tables: it needs format=npt (or no format=), not format=%s\n",
-				spte_format_name((enum spte_format_id)r->cl->format));
-			machine_finish(EXIT_USAGE);
-		}
-		report_skip("svm-guest", "format=ept given: the guest needs format=npt");
+	if (!svm_guest_begin(r, "svm-guest", SVM_VCPU_CPU + 1,
+			     "needs 2 CPUs: an AP runs the guest while the BSP sends it IPIs"))
 		return;
-	}
-	if (why) {
-		report_skip("svm-guest", why);
-		return;
-	}
-	if (smp_online() <= SVM_VCPU_CPU) {
-		report_skip("svm-guest", "needs 2 CPUs: an AP runs the guest while the BSP sends it IPIs");
-		return;
-	}
-	if (spte_set_format(SPTE_FORMAT_NPT)) {
-		report_skip("svm-guest", "the SPTE format cannot change to npt while another MMU exists");
-		return;
-	}
-	__builtin_memset(&svm_guest, 0, sizeof(svm_guest));
-	report_test_begin("svm-guest");
 	kprintf("  svm-guest: format=npt levels=4k data_pages=%u (%u read, %u written) vmmcall_every=%u seed=%u leaf_ad=%s\n",
 		SVM_DATA_PAGES, SVM_READ_PAGES, SVM_DATA_PAGES - SVM_READ_PAGES, SVM_EVERY,
 		(unsigned)r->cl->seed,
 		r->cl->svm_leaf_ad == CMDLINE_SVM_LEAF_AD_SET ? "set (checks must fail)" : "clear");
-	if (setup(r)) {
+	if (svm_guest_setup(r, SVM_READ_PAGES, SVM_EVERY, 0)) {
 		smp_run_all(svm_guest_work, NULL);
-		destroy_mmu();
+		svm_guest_destroy_mmu();
 		if (!svm_guest.failed)
 			check_and_end();
 		else
 			report_test_end("%s", "");
 	} else {
-		destroy_mmu();
+		svm_guest_destroy_mmu();
 		report_test_end("%s", "");
 	}
-	free_memory();
-	spte_set_format(old);
+	svm_guest_release();
 }

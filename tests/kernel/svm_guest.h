@@ -3,7 +3,9 @@
  * checks) and the AP that runs the guest (svm_guest_vcpu.c: VMRUN and the exits) hand each
  * other. The BSP writes the set-up before smp_run_all (its release publishes it); the AP owns
  * everything else until it stores `done` with release, which the BSP's acquire load pairs with.
- * in_guest and ipis_sent are the only fields both touch while the AP runs (atomics).
+ * in_guest, ipis_sent, vmruns, entry_accesses and exit_accesses are the only fields other CPUs
+ * read while the AP runs (atomics). svm-race (svm_race.c) runs the same guest on the same
+ * state: svm_setup.c is the set-up and tear-down the two tests share.
  */
 #ifndef TESTS_SVM_GUEST_H
 #define TESTS_SVM_GUEST_H
@@ -13,6 +15,10 @@
 #include "arch/svm.h"
 #include "arch/svm_guest.h"
 #include "mmu/mmu.h"
+#include "mmu/spte_format.h"
+#include "pmm.h"
+
+struct test_run;
 
 #define SVM_DATA_PAGES	24		/* the guest's data pages ... */
 #define SVM_READ_PAGES	12		/* ... of which the first are only read */
@@ -31,6 +37,8 @@ struct svm_exits {			/* per phase, by the AP */
 
 struct svm_guest_state {
 	/* set-up, BSP before smp_run_all */
+	const char *name;		/* the test's, for its messages */
+	enum spte_format_id old_format;	/* restored at the end */
 	struct mmu mmu;
 	uint8_t *backing;		/* SVM_NGFNS contiguous frames: gfn g is backing + g pages */
 	struct vmcb *vmcb;
@@ -53,12 +61,44 @@ struct svm_guest_state {
 	unsigned in_guest;		/* atomic: phase 1 is under way: the BSP may send IPIs */
 	unsigned ipis_sent;		/* atomic: by the BSP */
 	unsigned done;			/* atomic: the AP is finished */
+	/* the AP's, for other CPUs to know what the guest did after a VMRUN (svm-race) */
+	unsigned vmruns;		/* atomic: VMRUNs so far, each one a nested-TLB flush */
+	uint32_t entry_accesses;	/* atomic: the guest's access count at the latest VMRUN */
+	uint32_t exit_accesses;		/* atomic: ... and at its latest #VMEXIT */
 };
 
 extern struct svm_guest_state svm_guest;
 
 /* svm_guest_vcpu.c: the AP's whole part (smp_run_all's fn on SVM_VCPU_CPU). */
 void svm_guest_vcpu_run(void);
+/* ... and its pieces, for svm-race's AP: a phase runs until the guest's HLT, which it does
+ * after the VMMCALL at which stop() first says true; false on an error (reported). */
+typedef bool svm_stop_fn(unsigned phase, const struct svm_exits *ex, uint64_t t0);
+void svm_guest_prepare_phase(void);
+bool svm_guest_run_phase(unsigned phase, svm_stop_fn *stop);
+/* Every leaf of the NPT into sptes[gfn]; counts A/D on non-present entries in nonpresent_ad;
+ * returns the table entries with A. The caller keeps the tables still (mmu_lock for write, or
+ * the only user of the MMU). */
+uint64_t svm_guest_snapshot(uint64_t *sptes);
+
+/*
+ * svm_setup.c: what every SVM test does first and last. begin: the checks (format=, SVM and
+ * NPT, at least min_cpus CPUs: else a SKIP or a usage error), the state zeroed, format=npt
+ * taken, the test begun; false if it did not begin (reported). setup: memory, the MMU with
+ * real backing, the guest code and data, the mailbox (false: reported). destroy_mmu audits and
+ * frees the NPT; release frees the memory and gives the format back.
+ */
+bool svm_guest_begin(const struct test_run *r, const char *name, unsigned min_cpus,
+		     const char *cpus_why);
+bool svm_guest_setup(const struct test_run *r, uint32_t nread, uint32_t every, uint32_t read_mask);
+void svm_guest_destroy_mmu(void);
+void svm_guest_release(void);
+/* What the host puts in word w of data page p before the run. */
+uint32_t svm_guest_fill_word(unsigned p, unsigned w);
+static inline uint32_t *svm_guest_data_page(unsigned p)
+{
+	return (uint32_t *)(svm_guest.backing + (GUEST_DATA_GFN + p) * PAGE_SIZE);
+}
 /*
  * The mailbox, through the host's identity mapping of the backing frame. relaxed: the guest
  * runs on this same CPU and is out whenever the host looks; VMRUN and #VMEXIT order the two

@@ -22,8 +22,8 @@ static bool handle_npf(struct vmcb *vmcb, struct svm_exits *ex)
 	enum mmu_fault_result r;
 
 	if (!(info & SVM_NPTEXIT_GPA) || gfn >= SVM_NGFNS || g->npf_count[gfn]) {
-		report_error("svm-guest: NPF at gpa 0x%llx exit_info_1=0x%llx rip=0x%llx: %s",
-			     (unsigned long long)gpa, (unsigned long long)info,
+		report_error("%s: NPF at gpa 0x%llx exit_info_1=0x%llx rip=0x%llx: %s",
+			     g->name, (unsigned long long)gpa, (unsigned long long)info,
 			     (unsigned long long)vmcb->save.rip,
 			     gfn >= SVM_NGFNS ? "outside the memslot" :
 			     g->npf_count[gfn] ? "a second fault on a mapped gfn" : "not a data access");
@@ -31,7 +31,7 @@ static bool handle_npf(struct vmcb *vmcb, struct svm_exits *ex)
 	}
 	do {
 		if (mmu_topup_memory_caches(&g->mmu, &g->mc)) {
-			report_error("svm-guest: no memory for the NPT");
+			report_error("%s: no memory for the NPT", g->name);
 			return false;
 		}
 		mmu_write_lock(&g->mmu.lock);
@@ -44,21 +44,40 @@ static bool handle_npf(struct vmcb *vmcb, struct svm_exits *ex)
 }
 
 /*
- * One phase: VMRUN until the guest's HLT. At a VMMCALL past `accesses` (and in phase 1 past an
- * INTR exit, or SVM_INTR_WAIT_MS) the host sets stop and the guest halts after it. False on
- * an error (reported).
+ * svm-guest's stop: at a VMMCALL past the phase's accesses (and in phase 1 past an INTR exit,
+ * or SVM_INTR_WAIT_MS).
  */
-static bool run_phase(unsigned phase, uint32_t accesses)
+static bool guest_stop(unsigned phase, const struct svm_exits *ex, uint64_t t0)
+{
+	uint32_t accesses = phase ? SVM_PHASE2_ACCESSES : SVM_MIN_ACCESSES;
+
+	return svm_mailbox_read(MB_ACCESSES) >= accesses &&
+	       (phase || ex->intr || rdtsc() - t0 > tsc_hz() / 1000 * SVM_INTR_WAIT_MS);
+}
+
+/*
+ * One phase: VMRUN until the guest's HLT. At a VMMCALL where stop() says so the host sets
+ * stop and the guest halts after it. False on an error (reported). The guest's access count
+ * (its ESI) is published at each VMRUN and #VMEXIT, for svm-race's dirty logger; at an exit
+ * between an access and its count it is one short, which only makes the logger wait longer.
+ */
+bool svm_guest_run_phase(unsigned phase, svm_stop_fn *stop)
 {
 	struct svm_guest_state *g = &svm_guest;
 	struct vmcb *vmcb = g->vmcb;
 	struct svm_exits *ex = &g->exits[phase];
-	uint64_t t0 = rdtsc(), wait = tsc_hz() / 1000 * SVM_INTR_WAIT_MS;
+	uint64_t t0 = rdtsc();
 
 	for (;;) {
 		uint32_t code;
 
+		/* relaxed: entry_accesses is read after the acquire of vmruns, which this release
+		 * publishes; both before the VMRUN, so that the VMRUN counted follows the count */
+		__atomic_store_n(&g->entry_accesses, (uint32_t)g->gprs.rsi, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&g->vmruns, 1, __ATOMIC_RELEASE);
 		svm_vmrun((uint64_t)(uintptr_t)vmcb, &g->gprs);
+		/* release: pairs with the logger's acquire of exit_accesses */
+		__atomic_store_n(&g->exit_accesses, (uint32_t)g->gprs.rsi, __ATOMIC_RELEASE);
 		cpu_heartbeat();
 		code = (uint32_t)vmcb->control.exit_code;	/* QEMU: 0x00000000ffffffff for ERR */
 		if (code == SVM_EXIT_NPF) {
@@ -67,8 +86,7 @@ static bool run_phase(unsigned phase, uint32_t accesses)
 		} else if (code == SVM_EXIT_VMMCALL) {
 			vmcb->save.rip += 3;	/* 0f 01 d9; no NRIP save under TCG: next_rip is 0 */
 			ex->vmmcall++;
-			if (svm_mailbox_read(MB_ACCESSES) >= accesses &&
-			    (phase || ex->intr || rdtsc() - t0 > wait))
+			if (stop(phase, ex, t0))
 				svm_mailbox_write(MB_STOP, 1);
 		} else if (code == SVM_EXIT_INTR) {
 			ex->intr++;
@@ -79,8 +97,8 @@ static bool run_phase(unsigned phase, uint32_t accesses)
 			g->read_sum[phase] = svm_mailbox_read(MB_READ_SUM);
 			return true;
 		} else {
-			report_error("svm-guest: phase %u: unexpected exit 0x%llx%s exit_info_1=0x%llx exit_info_2=0x%llx rip=0x%llx",
-				     phase + 1, (unsigned long long)vmcb->control.exit_code,
+			report_error("%s: phase %u: unexpected exit 0x%llx%s exit_info_1=0x%llx exit_info_2=0x%llx rip=0x%llx",
+				     g->name, phase + 1, (unsigned long long)vmcb->control.exit_code,
 				     code == SVM_EXIT_ERR ? " (VMEXIT_INVALID)" : "",
 				     (unsigned long long)vmcb->control.exit_info_1,
 				     (unsigned long long)vmcb->control.exit_info_2,
@@ -107,8 +125,7 @@ static void snap_entry(void *ctx, struct mmu_page *sp, unsigned i, uint64_t spte
 		s->nonleaf_accessed++;
 }
 
-/* Every leaf of the NPT, per gfn. Only this CPU uses the MMU: the tables hold still. */
-static uint64_t snapshot(uint64_t *sptes)
+uint64_t svm_guest_snapshot(uint64_t *sptes)
 {
 	static const struct mmu_walk_ops ops = { NULL, snap_entry };
 	struct snapshot s = { sptes, 0 };
@@ -117,7 +134,7 @@ static uint64_t snapshot(uint64_t *sptes)
 	return s.nonleaf_accessed;
 }
 
-static void prepare_phase(void)
+void svm_guest_prepare_phase(void)
 {
 	struct svm_guest_state *g = &svm_guest;
 
@@ -135,21 +152,21 @@ void svm_guest_vcpu_run(void)
 	bool ok;
 
 	svm_enable_cpu(g->hsave);
-	prepare_phase();
+	svm_guest_prepare_phase();
 	/* relaxed: a hint to the BSP's IPI loop; an IPI outside the guest is harmless (pending) */
 	__atomic_store_n(&g->in_guest, 1, __ATOMIC_RELAXED);
-	ok = run_phase(0, SVM_MIN_ACCESSES);
+	ok = svm_guest_run_phase(0, guest_stop);
 	__atomic_store_n(&g->in_guest, 0, __ATOMIC_RELAXED);
 	if (ok) {
-		g->nonleaf_accessed = snapshot(g->spte_run);
+		g->nonleaf_accessed = svm_guest_snapshot(g->spte_run);
 		/* the core's lockless ager, as the APs of the harness run it: clears A in the leaves */
 		age_gfn_range(&g->mmu.slot, 0, SVM_NGFNS, &st);
 		g->aged_cleared = st.accessed_cleared;
-		snapshot(g->spte_aged);
+		svm_guest_snapshot(g->spte_aged);
 		/* VMRUN flushes the nested TLB under TCG (and TLB_CONTROL asks it of hardware) */
-		prepare_phase();
-		ok = run_phase(1, SVM_PHASE2_ACCESSES);
-		snapshot(g->spte_again);
+		svm_guest_prepare_phase();
+		ok = svm_guest_run_phase(1, guest_stop);
+		svm_guest_snapshot(g->spte_again);
 	}
 	svm_disable_cpu();
 	g->failed = !ok;
