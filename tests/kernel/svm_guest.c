@@ -193,16 +193,6 @@ void test_svm_guest_run(const struct test_run *r)
 		SVM_DATA_PAGES, SVM_READ_PAGES, SVM_DATA_PAGES - SVM_READ_PAGES, SVM_EVERY,
 		(unsigned)r->cl->seed,
 		r->cl->svm_leaf_ad == CMDLINE_SVM_LEAF_AD_SET ? "set (checks must fail)" : "clear");
-	if (svm_guest_setup(r, SVM_READ_PAGES, SVM_EVERY, 0)) {
-		smp_run_all(svm_guest_work, NULL);
-		svm_guest_destroy_mmu();
-		if (!svm_guest.failed)
-			check_and_end();
-		else
-			report_test_end("%s", "");
-	} else {
-		svm_guest_destroy_mmu();
-		report_test_end("%s", "");
-	}
-	svm_guest_release();
+	svm_guest_run_and_release(svm_guest_setup(r, SVM_READ_PAGES, SVM_EVERY, 0) ?
+				  svm_guest_work : NULL, check_and_end);
 }

@@ -85,14 +85,15 @@ uint64_t svm_guest_snapshot(uint64_t *sptes);
  * svm_setup.c: what every SVM test does first and last. begin: the checks (format=, SVM and
  * NPT, at least min_cpus CPUs: else a SKIP or a usage error), the state zeroed, format=npt
  * taken, the test begun; false if it did not begin (reported). setup: memory, the MMU with
- * real backing, the guest code and data, the mailbox (false: reported). destroy_mmu audits and
- * frees the NPT; release frees the memory and gives the format back.
+ * real backing, the guest code and data, the mailbox (false: reported).
  */
 bool svm_guest_begin(const struct test_run *r, const char *name, unsigned min_cpus,
 		     const char *cpus_why);
 bool svm_guest_setup(const struct test_run *r, uint32_t nread, uint32_t every, uint32_t read_mask);
-void svm_guest_destroy_mmu(void);
-void svm_guest_release(void);
+/* The rest of a test after its setup: work on every CPU (NULL: the setup failed), the NPT
+ * audited and zapped inside the test, check_and_end unless the AP failed (else the test ends
+ * not ok), the memory freed and the SPTE format given back. */
+void svm_guest_run_and_release(void (*work)(void *arg), void (*check_and_end)(void));
 /* What the host puts in word w of data page p before the run. */
 uint32_t svm_guest_fill_word(unsigned p, unsigned w);
 static inline uint32_t *svm_guest_data_page(unsigned p)

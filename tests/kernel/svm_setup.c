@@ -90,7 +90,7 @@ bool svm_guest_setup(const struct test_run *r, uint32_t nread, uint32_t every, u
 	return true;
 }
 
-void svm_guest_destroy_mmu(void)
+static void destroy_mmu(void)
 {
 	struct svm_guest_state *g = &svm_guest;
 
@@ -106,7 +106,7 @@ void svm_guest_destroy_mmu(void)
 	mmu_destroy(&g->mmu);
 }
 
-void svm_guest_release(void)
+static void release(void)
 {
 	struct svm_guest_state *g = &svm_guest;
 
@@ -118,4 +118,16 @@ void svm_guest_release(void)
 	if (g->hsave)
 		page_free(g->hsave);
 	spte_set_format(g->old_format);
+}
+
+void svm_guest_run_and_release(void (*work)(void *arg), void (*check_and_end)(void))
+{
+	if (work)
+		smp_run_all(work, NULL);
+	destroy_mmu();
+	if (work && !svm_guest.failed)
+		check_and_end();
+	else
+		report_test_end("%s", "");	/* the error is reported already */
+	release();
 }
