@@ -62,6 +62,43 @@ has() {
 	else fail "$1: no console line matches /$2/"; fi
 }
 
+# ok_count KEY: the value of KEY= on $okline (the test's ok line, which the test sets)
+ok_count() { sed -n "s/.* $1=\([0-9]*\).*/\1/p" <<< "$okline"; }
+
+# counts_above_zero KEY...: each KEY= on $okline is a number above 0
+counts_above_zero() {
+	local key v
+	for key in "$@"; do
+		v=$(ok_count "$key")
+		if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "$key=$v"
+		else fail "$key: expected a count above 0, got '$v'"; fi
+	done
+}
+
+# skipped TEST REASON_ERE: the boot exited 0, TEST's ok line is a SKIP whose reason matches
+# REASON_ERE, and SUMMARY counts it skipped (never a silent pass)
+skipped() {
+	expect "exit status" 0 "$status"
+	has "the SKIP line with its reason" "^ok 1 - $1 # SKIP ($2)\$"
+	has "SUMMARY counts it skipped" '^SUMMARY: 0 passed, 0 failed, 1 skipped'
+}
+
+# no_violation: no console line is a VIOLATION
+no_violation() {
+	if grep -q '^VIOLATION' <<< "$text"; then fail "VIOLATION: $(grep -m 1 '^VIOLATION' <<< "$text")"
+	else pass "no VIOLATION line"; fi
+}
+
+# passed TEST SETUP_ERE: the boot exited 0 with TEST's setup line ("  TEST: " and SETUP_ERE)
+# and its ok line, which becomes $okline for ok_count; no VIOLATION line
+passed() {
+	expect "exit status" 0 "$status"
+	has "the setup line" "^  $1: $2"
+	has "the ok line" "^ok 1 - $1 [a-z_]+="
+	okline=$(grep -m 1 "^ok 1 - $1 " <<< "$text")
+	no_violation
+}
+
 # banner_field KEY: the value of KEY= on the banner line (cmdline: the text between the quotes)
 banner_field() {
 	local b
