@@ -7,8 +7,8 @@
 #           d_lost=0, D on every data leaf at the end, no VIOLATION;
 #   caught  (mutate=age-plain-rmw: the ager clears A by a plain read-modify-write): exit 1
 #           and the ad-conservation VIOLATION "walker D lost". A race, caught with a
-#           probability: measured under TCG at -smp 4 on 2 host cores, 5 runs of 6 within 2 s,
-#           at t_ms 34 to 521; so up to SVM_RACE_TRIES runs (default 3) of SVM_RACE_SECONDS
+#           probability: measured under TCG at -smp 4 on 2 host cores, 10 runs of 10 within
+#           4 s, at t_ms 232 to 2706 (5 of 6 within 2 s); so up to SVM_RACE_TRIES runs (default 3) of SVM_RACE_SECONDS
 #           (default 4); the log says the try and the catch time;
 #   skip    (--cpu max,-svm, or -smp 2: fewer than 3 CPUs): exit 0 and the SKIP line.
 . "$(dirname "$0")/lib.sh"
