@@ -49,6 +49,11 @@ void mmu_flush_remote_tlbs(struct mmu *mmu)
 		if (!(seq & 1))
 			continue;
 		mmu->stats.flush_waits++;
+		if (mmu->kick_vcpu) {
+			/* a real vCPU stays in guest mode until something makes it exit */
+			mmu->kick_vcpu(mmu->kick_arg, v);
+			mmu->stats.flush_kicks++;
+		}
 		env_spin_begin(ENV_LOCK_FLUSH, &mmu->vcpus[v].seq);
 		/* acquire: pairs with mmu_guest_exit's release, as above */
 		while (atomic_read(&mmu->vcpus[v].seq, MO_ACQUIRE) == seq)

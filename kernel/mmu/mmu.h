@@ -60,6 +60,7 @@ struct mmu_vcpu {
 struct mmu_stats {			/* writer-owned (mmu_lock for write) */
 	uint64_t faults, faults_present, leaves_installed, leaves_zapped;
 	uint64_t rmaps_zapped, pages_allocated, pages_freed, flushes, flush_waits;
+	uint64_t flush_kicks;		/* vCPUs the flush kicked (mmu->kick_vcpu) before its wait */
 	uint64_t set_a, set_d;		/* A/D a fault installed (counted as sets) */
 	uint64_t harvest_a, harvest_d;	/* A/D a zap found set (strict records them in the frame) */
 	uint64_t cleared_d;		/* D cleared by dirty logging (mmu_clear_dirty_gfn_range) */
@@ -102,6 +103,22 @@ struct mmu {
 	 */
 	pfn_t backing_pfn;
 	enum mmu_leaf_ad leaf_ad;
+	/*
+	 * A backed MMU's leaves are cached by a real walker's TLB (the nested TLB), so a zapped
+	 * leaf needs the remote TLB flush as much as an unlinked table does (KVM's
+	 * kvm_zap_gfn_range flushes when it zapped any SPTE): set by the zap of a present leaf,
+	 * cleared by mmu_commit_zap (writer). The software accessors cache nothing past one walk,
+	 * so the fake-frame MMU flushes only for tables, as before.
+	 */
+	bool flush_pending;
+	/*
+	 * Optional: called by mmu_flush_remote_tlbs for each vCPU it finds in guest mode, before
+	 * it waits for that vCPU to leave (KVM's kvm_make_all_cpus_request kicks with an IPI a
+	 * vCPU that is IN_GUEST_MODE). NULL: just wait (the software accessors leave on their own).
+	 * Set before the MMU is shared; kick_arg is passed back.
+	 */
+	void (*kick_vcpu)(void *kick_arg, unsigned vcpu);
+	void *kick_arg;
 };
 
 /* What a writer tops up before taking mmu_lock (KVM: per vCPU). */

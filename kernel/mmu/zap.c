@@ -58,6 +58,8 @@ static uint64_t mmu_spte_clear_track_bits(struct mmu *mmu, uint64_t *sptep, int 
 	if (!is_shadow_present_pte(old))
 		return old;
 	mmu->stats.leaves_zapped++;
+	if (mmu->backing_pfn)
+		mmu->flush_pending = true;	/* a real walker may cache it: see struct mmu */
 	if (gfn < mmu->slot.base_gfn || gfn - mmu->slot.base_gfn >= mmu->slot.npages) {
 		env_violation("audit", gfn, level, "zap of %p found %#llx, no frame of this slot",
 			      (void *)sptep, (unsigned long long)old);
@@ -178,12 +180,17 @@ static void check_empty_table(const struct mmu_page *sp)
 void mmu_commit_zap(struct mmu *mmu)
 {
 	prune_empty(mmu);
-	if (!mmu->free_list)
+	if (!mmu->free_list && !mmu->flush_pending)
 		return;
 	/*
-	 * kvm_mmu_commit_zap_page: no accessor may still walk an unlinked table when we free it
-	 * (the zap-no-flush mutation frees without waiting: the accessors' walk check fires)
+	 * kvm_mmu_commit_zap_page: no accessor may still walk an unlinked table when we free it,
+	 * and (a backed MMU, flush_pending) no vCPU may still use a zapped leaf's translation
+	 * when its frame is reused. The zap-no-flush mutation skips the flush for both: with the
+	 * software accessors the walk check (access.c: stale-tlb on a freed table) catches it;
+	 * with a real guest (svm-zap) the zapped leaves' frames are poisoned after the commit
+	 * and the guest's writes through its stale nested-TLB entry break the poison.
 	 */
+	mmu->flush_pending = false;
 	if (rmap_slot_ops(&mmu->slot)->zap_flushes)
 		mmu_flush_remote_tlbs(mmu);
 	while (mmu->free_list) {
