@@ -21,7 +21,6 @@
 #include "svm_guest.h"
 #include "catalog.h"
 #include "console.h"
-#include "lapic.h"
 #include "pmm.h"
 #include "power.h"
 #include "report.h"
@@ -80,7 +79,7 @@ static void svm_guest_work(void *arg)
 		/* relaxed: in_guest is a hint; an IPI that lands outside the guest stays pending */
 		if (__atomic_load_n(&g->in_guest, __ATOMIC_RELAXED) &&
 		    __atomic_load_n(&g->ipis_sent, __ATOMIC_RELAXED) < SVM_IPIS) {
-			lapic_send_ipi(smp_cpu(SVM_VCPU_CPU)->apic_id, LAPIC_DM_FIXED, LAPIC_VEC_WAKE);
+			svm_guest_kick();
 			__atomic_fetch_add(&g->ipis_sent, 1, __ATOMIC_RELAXED);
 		}
 		tsc_delay_us(SVM_IPI_GAP_US);
@@ -194,5 +193,5 @@ void test_svm_guest_run(const struct test_run *r)
 		(unsigned)r->cl->seed,
 		r->cl->svm_leaf_ad == CMDLINE_SVM_LEAF_AD_SET ? "set (checks must fail)" : "clear");
 	svm_guest_run_and_release(svm_guest_setup(r, SVM_READ_PAGES, SVM_EVERY, 0) ?
-				  svm_guest_work : NULL, check_and_end);
+				  svm_guest_work : NULL, NULL, check_and_end);
 }

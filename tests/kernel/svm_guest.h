@@ -29,7 +29,8 @@ struct test_run;
 #define SVM_MIN_ACCESSES 100000u	/* phase 1 runs at least this long ... */
 #define SVM_INTR_WAIT_MS 5000		/* ... and until an INTR exit, or this long */
 #define SVM_PHASE2_ACCESSES (4 * SVM_DATA_PAGES)	/* enough to touch every page again */
-#define SVM_VCPU_CPU	1		/* the AP that runs the guest */
+#define SVM_VCPU_CPU	1		/* the AP that runs the guest ... */
+#define SVM_VCPU_MMU	0		/* ... and its vCPU number in the MMU's flush handshake */
 
 struct svm_exits {			/* per phase, by the AP */
 	uint64_t vmmcall, npf, intr, hlt;
@@ -44,6 +45,9 @@ struct svm_guest_state {
 	struct vmcb *vmcb;
 	void *hsave;
 	uint32_t seed;
+	/* svm-zap: under mmu_lock, an NPF on a gfn that was mapped before; true if the writer
+	 * zapped it (the hook checks and restores its frame), false: an error. NULL: an error. */
+	bool (*refault)(gfn_t gfn);
 	/* the AP's, read by the BSP after `done` */
 	struct mmu_caches mc;
 	struct svm_gprs gprs;
@@ -61,6 +65,7 @@ struct svm_guest_state {
 	unsigned in_guest;		/* atomic: phase 1 is under way: the BSP may send IPIs */
 	unsigned ipis_sent;		/* atomic: by the BSP */
 	unsigned done;			/* atomic: the AP is finished */
+	unsigned stop;			/* atomic: svm_guest_vcpu_run_until_stop's guest halts */
 	/* the AP's, for other CPUs to know what the guest did after a VMRUN (svm-race) */
 	unsigned vmruns;		/* atomic: VMRUNs so far, each one a nested-TLB flush */
 	uint32_t entry_accesses;	/* atomic: the guest's access count at the latest VMRUN */
@@ -71,6 +76,9 @@ extern struct svm_guest_state svm_guest;
 
 /* svm_guest_vcpu.c: the AP's whole part (smp_run_all's fn on SVM_VCPU_CPU). */
 void svm_guest_vcpu_run(void);
+/* svm-race's and svm-zap's AP: one phase until another CPU stores stop (release), the
+ * guest's VMMCALL after it ending the phase; then the leaves into spte_run, and done. */
+void svm_guest_vcpu_run_until_stop(void);
 /* ... and its pieces, for svm-race's AP: a phase runs until the guest's HLT, which it does
  * after the VMMCALL at which stop() first says true; false on an error (reported). */
 typedef bool svm_stop_fn(unsigned phase, const struct svm_exits *ex, uint64_t t0);
@@ -90,10 +98,30 @@ uint64_t svm_guest_snapshot(uint64_t *sptes);
 bool svm_guest_begin(const struct test_run *r, const char *name, unsigned min_cpus,
 		     const char *cpus_why);
 bool svm_guest_setup(const struct test_run *r, uint32_t nread, uint32_t every, uint32_t read_mask);
-/* The rest of a test after its setup: work on every CPU (NULL: the setup failed), the NPT
- * audited and zapped inside the test, check_and_end unless the AP failed (else the test ends
- * not ok), the memory freed and the SPTE format given back. */
-void svm_guest_run_and_release(void (*work)(void *arg), void (*check_and_end)(void));
+/* The rest of a test after its setup: work(arg) on every CPU (NULL: the setup failed), the
+ * NPT audited and zapped inside the test, check_and_end unless the AP failed (else the test
+ * ends not ok), the memory freed and the SPTE format given back. */
+void svm_guest_run_and_release(void (*work)(void *arg), void *arg, void (*check_and_end)(void));
+/*
+ * svm-race's and svm-zap's run, for seconds (seconds=, else the test's default): from
+ * env_report_start (the VIOLATION lines' t_ms), the vCPU runs the guest until stop
+ * (svm_guest_vcpu_run_until_stop), the BSP bsp, which ends by t_end and stores stop, every
+ * other AP others (NULL: nothing); then check_and_end as above. ok: the setup's result.
+ */
+struct svm_roles {
+	void (*bsp)(void);
+	void (*others)(void);
+	void (*check_and_end)(void);
+	unsigned default_seconds;
+	unsigned seconds;		/* set by svm_guest_begin_roles */
+	uint64_t t_end;			/* TSC: set by svm_guest_run_roles */
+};
+/* svm_guest_begin, and roles->seconds. */
+bool svm_guest_begin_roles(const struct test_run *r, const char *name, unsigned min_cpus,
+			   const char *cpus_why, struct svm_roles *roles);
+void svm_guest_run_roles(struct svm_roles *roles, bool ok);
+/* An IPI to the vCPU's AP: a guest running takes an INTR exit (it is pending otherwise). */
+void svm_guest_kick(void);
 /* What the host puts in word w of data page p before the run. */
 uint32_t svm_guest_fill_word(unsigned p, unsigned w);
 static inline uint32_t *svm_guest_data_page(unsigned p)

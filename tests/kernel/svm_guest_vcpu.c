@@ -21,7 +21,16 @@ static bool handle_npf(struct vmcb *vmcb, struct svm_exits *ex)
 	gfn_t gfn = gpa >> 12;
 	enum mmu_fault_result r;
 
-	if (!(info & SVM_NPTEXIT_GPA) || gfn >= SVM_NGFNS || g->npf_count[gfn]) {
+	bool refault = false;
+
+	if ((info & SVM_NPTEXIT_GPA) && gfn < SVM_NGFNS && g->npf_count[gfn] && g->refault) {
+		/* the gfn is not mapped now, so only a zap (whose hook marks it) took it away;
+		 * after this lock nobody but us touches its frame until the fault below maps it */
+		mmu_write_lock(&g->mmu.lock);
+		refault = g->refault(gfn);
+		mmu_write_unlock(&g->mmu.lock);
+	}
+	if (!(info & SVM_NPTEXIT_GPA) || gfn >= SVM_NGFNS || (g->npf_count[gfn] && !refault)) {
 		report_error("%s: NPF at gpa 0x%llx exit_info_1=0x%llx rip=0x%llx: %s",
 			     g->name, (unsigned long long)gpa, (unsigned long long)info,
 			     (unsigned long long)vmcb->save.rip,
@@ -75,7 +84,12 @@ bool svm_guest_run_phase(unsigned phase, svm_stop_fn *stop)
 		 * publishes; both before the VMRUN, so that the VMRUN counted follows the count */
 		__atomic_store_n(&g->entry_accesses, (uint32_t)g->gprs.rsi, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&g->vmruns, 1, __ATOMIC_RELEASE);
+		/* a vCPU of the MMU's remote TLB flush (access.c), as KVM's vcpu->mode: in guest
+		 * mode across the VMRUN, so that a flush kicks us and waits for the #VMEXIT; the
+		 * next VMRUN flushes the nested TLB (under TCG always; TLB_CONTROL on hardware) */
+		mmu_guest_enter(&g->mmu, SVM_VCPU_MMU);
 		svm_vmrun((uint64_t)(uintptr_t)vmcb, &g->gprs);
+		mmu_guest_exit(&g->mmu, SVM_VCPU_MMU);
 		/* release: pairs with the logger's acquire of exit_accesses */
 		__atomic_store_n(&g->exit_accesses, (uint32_t)g->gprs.rsi, __ATOMIC_RELEASE);
 		cpu_heartbeat();
@@ -143,6 +157,29 @@ void svm_guest_prepare_phase(void)
 	__builtin_memset(&g->gprs, 0, sizeof(g->gprs));
 	svm_mailbox_write(MB_STOP, 0);
 	svm_mailbox_write(MB_ACCESSES, 0);
+}
+
+static bool stop_flag(unsigned phase, const struct svm_exits *ex, uint64_t t0)
+{
+	(void)phase, (void)ex, (void)t0;
+	/* acquire: pairs with the stopping CPU's release; nothing after it is read, a hint */
+	return __atomic_load_n(&svm_guest.stop, __ATOMIC_ACQUIRE);
+}
+
+void svm_guest_vcpu_run_until_stop(void)
+{
+	struct svm_guest_state *g = &svm_guest;
+	bool ok;
+
+	svm_enable_cpu(g->hsave);
+	svm_guest_prepare_phase();
+	ok = svm_guest_run_phase(0, stop_flag);
+	if (ok)
+		g->nonleaf_accessed = svm_guest_snapshot(g->spte_run);
+	svm_disable_cpu();
+	g->failed = !ok;
+	/* release: everything above before the BSP's acquire load of done */
+	__atomic_store_n(&g->done, 1, __ATOMIC_RELEASE);
 }
 
 void svm_guest_vcpu_run(void)

@@ -24,7 +24,6 @@
 #include "catalog.h"
 #include "console.h"
 #include "env.h"
-#include "lapic.h"
 #include "percpu.h"
 #include "report.h"
 #include "smp.h"
@@ -45,37 +44,13 @@
 
 /* The test's own state beside svm_guest's. The BSP writes the set-up before smp_run_all. */
 static struct svm_race {
-	uint64_t t_end;			/* set-up: TSC at which the logger stops clearing */
-	unsigned stop;			/* atomic: by the logger, for the vCPU and the agers */
 	/* the logger's (BSP), read after smp_run_all */
 	uint64_t clears, kicks, checks, d_lost, a_sampled;
 	/* the agers' sums, atomic adds as each ager ends */
 	uint64_t a_cleared, passes;
 } race;
 
-static bool race_stop(unsigned phase, const struct svm_exits *ex, uint64_t t0)
-{
-	(void)phase, (void)ex, (void)t0;
-	/* acquire: pairs with the logger's release; nothing after it is read, a hint */
-	return __atomic_load_n(&race.stop, __ATOMIC_ACQUIRE);
-}
-
-/* AP 1: the guest in one phase until the logger says stop, then its leaves. */
-static void race_vcpu(void)
-{
-	struct svm_guest_state *g = &svm_guest;
-	bool ok;
-
-	svm_enable_cpu(g->hsave);
-	svm_guest_prepare_phase();
-	ok = svm_guest_run_phase(0, race_stop);
-	if (ok)
-		g->nonleaf_accessed = svm_guest_snapshot(g->spte_run);
-	svm_disable_cpu();
-	g->failed = !ok;
-	/* release: everything above before the BSP's acquire load of done */
-	__atomic_store_n(&g->done, 1, __ATOMIC_RELEASE);
-}
+static struct svm_roles roles;		/* defined with its roles at the end */
 
 /* APs 2 and up: the core's lockless aging pass over every gfn of the guest, again and again. */
 static void race_ager(void)
@@ -84,7 +59,7 @@ static void race_ager(void)
 	uint64_t passes = 0, last = rdtsc();
 
 	/* acquire: pairs with the logger's release of stop */
-	while (!__atomic_load_n(&race.stop, __ATOMIC_ACQUIRE)) {
+	while (!__atomic_load_n(&svm_guest.stop, __ATOMIC_ACQUIRE)) {
 		age_gfn_range(&svm_guest.mmu.slot, 0, SVM_NGFNS, &st);
 		passes++;
 		cpu_heartbeat();
@@ -138,7 +113,7 @@ static bool kick_and_wait(void)
 	unsigned n = __atomic_load_n(&g->vmruns, __ATOMIC_ACQUIRE);
 	uint64_t t0 = rdtsc();
 
-	lapic_send_ipi(smp_cpu(SVM_VCPU_CPU)->apic_id, LAPIC_DM_FIXED, LAPIC_VEC_WAKE);
+	svm_guest_kick();
 	race.kicks++;
 	while (__atomic_load_n(&g->vmruns, __ATOMIC_ACQUIRE) == n) {
 		/* acquire: pairs with the vCPU's release of done */
@@ -162,7 +137,7 @@ static void race_logger(void)
 	uint32_t from = 0, to = 0;
 	bool armed = false, live = true;
 
-	while (live && rdtsc() < race.t_end && !race.d_lost) {
+	while (live && rdtsc() < roles.t_end && !race.d_lost) {
 		check_and_clear(armed, true, from, to);
 		/* the flush comes later than the clear, as KVM's after a whole memslot's clear:
 		 * meanwhile the guest writes through its cached permissions and agers meet leaves
@@ -183,18 +158,7 @@ static void race_logger(void)
 	if (live && !race.d_lost)
 		check_and_clear(armed, false, from, to);
 	/* release: the counts above before the vCPU's and agers' acquire */
-	__atomic_store_n(&race.stop, 1, __ATOMIC_RELEASE);
-}
-
-static void race_work(void *arg)
-{
-	(void)arg;
-	if (cpu_id() == SVM_VCPU_CPU)
-		race_vcpu();
-	else if (cpu_id() == 0)
-		race_logger();
-	else
-		race_ager();
+	__atomic_store_n(&g->stop, 1, __ATOMIC_RELEASE);
 }
 
 static void race_check_and_end(void)
@@ -233,20 +197,20 @@ static void race_check_and_end(void)
 			(unsigned long long)race.d_lost, d_end, (unsigned long long)g->nonleaf_accessed);
 }
 
+static struct svm_roles roles = { race_logger, race_ager, race_check_and_end, RACE_SECONDS, 0, 0 };
+
 void test_svm_race_run(const struct test_run *r)
 {
-	unsigned secs = cmdline_given(r->cl, CMDLINE_SECONDS) ? r->cl->seconds : RACE_SECONDS;
 	bool ok;
 
-	if (!svm_guest_begin(r, "svm-race", RACE_MIN_CPUS,
-			     "needs 3 CPUs: the dirty logger, the guest's vCPU and an ager"))
+	if (!svm_guest_begin_roles(r, "svm-race", RACE_MIN_CPUS,
+				   "needs 3 CPUs: the dirty logger, the guest's vCPU and an ager",
+				   &roles))
 		return;
 	__builtin_memset(&race, 0, sizeof(race));
 	kprintf("  svm-race: format=npt levels=4k data_pages=%u (all written, read first when access & %u) vmmcall_every=%u seconds=%u agers=%u mutate=%s seed=%u\n",
-		SVM_DATA_PAGES, RACE_READ_MASK, RACE_EVERY, secs, smp_online() - SVM_VCPU_CPU - 1,
-		r->ops->name, (unsigned)r->cl->seed);
+		SVM_DATA_PAGES, RACE_READ_MASK, RACE_EVERY, roles.seconds,
+		smp_online() - SVM_VCPU_CPU - 1, r->ops->name, (unsigned)r->cl->seed);
 	ok = svm_guest_setup(r, 0, RACE_EVERY, RACE_READ_MASK);
-	env_report_start();		/* VIOLATION lines' t_ms: the catch time */
-	race.t_end = rdtsc() + tsc_hz() * secs;
-	svm_guest_run_and_release(ok ? race_work : NULL, race_check_and_end);
+	svm_guest_run_roles(&roles, ok);	/* VIOLATION lines' t_ms: the catch time */
 }

@@ -9,11 +9,28 @@
 #include "svm_guest.h"
 #include "catalog.h"
 #include "console.h"
+#include "env.h"
+#include "lapic.h"
 #include "power.h"
 #include "report.h"
 #include "smp.h"
+#include "tsc.h"
+#include "arch/x86.h"
 
 struct svm_guest_state svm_guest;
+
+void svm_guest_kick(void)
+{
+	lapic_send_ipi(smp_cpu(SVM_VCPU_CPU)->apic_id, LAPIC_DM_FIXED, LAPIC_VEC_WAKE);
+}
+
+/* mmu->kick_vcpu: the MMU's remote TLB flush found the guest in guest mode */
+static void kick_vcpu(void *arg, unsigned vcpu)
+{
+	(void)arg;
+	ENV_ASSERT(vcpu == SVM_VCPU_MMU);
+	svm_guest_kick();
+}
 
 uint32_t svm_guest_fill_word(unsigned p, unsigned w)
 {
@@ -78,6 +95,7 @@ bool svm_guest_setup(const struct test_run *r, uint32_t nread, uint32_t every, u
 		report_error("%s: mmu_init failed", g->name);
 		return false;
 	}
+	g->mmu.kick_vcpu = kick_vcpu;
 	__builtin_memcpy(g->backing + GUEST_CODE_GPA, svm_guest_blob, blob);
 	for (unsigned p = 0; p < SVM_DATA_PAGES; p++)
 		for (unsigned w = 0; w < 1024; w++)
@@ -120,14 +138,41 @@ static void release(void)
 	spte_set_format(g->old_format);
 }
 
-void svm_guest_run_and_release(void (*work)(void *arg), void (*check_and_end)(void))
+static void roles_work(void *arg)
+{
+	const struct svm_roles *roles = arg;
+
+	if (cpu_id() == SVM_VCPU_CPU)
+		svm_guest_vcpu_run_until_stop();
+	else if (cpu_id() == 0)
+		roles->bsp();
+	else if (roles->others)
+		roles->others();
+}
+
+void svm_guest_run_and_release(void (*work)(void *arg), void *arg, void (*check_and_end)(void))
 {
 	if (work)
-		smp_run_all(work, NULL);
+		smp_run_all(work, arg);
 	destroy_mmu();
 	if (work && !svm_guest.failed)
 		check_and_end();
 	else
 		report_test_end("%s", "");	/* the error is reported already */
 	release();
+}
+
+bool svm_guest_begin_roles(const struct test_run *r, const char *name, unsigned min_cpus,
+			   const char *cpus_why, struct svm_roles *roles)
+{
+	roles->seconds = cmdline_given(r->cl, CMDLINE_SECONDS) ? r->cl->seconds :
+								 roles->default_seconds;
+	return svm_guest_begin(r, name, min_cpus, cpus_why);
+}
+
+void svm_guest_run_roles(struct svm_roles *roles, bool ok)
+{
+	env_report_start();
+	roles->t_end = rdtsc() + tsc_hz() * roles->seconds;
+	svm_guest_run_and_release(ok ? roles_work : NULL, roles, roles->check_and_end);
 }
