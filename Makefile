@@ -74,6 +74,7 @@ KERNEL_C_SRCS := \
 	tests/kernel/svm_guest.c \
 	tests/kernel/svm_guest_vcpu.c \
 	tests/kernel/svm_setup.c \
+	tests/kernel/svm_zap.c \
 	tests/kernel/svm_race.c \
 	tests/kernel/harness/scenarios.c \
 	tests/kernel/harness/run.c \

@@ -23,6 +23,7 @@ CATALOG_RUN void test_pt_audit_run(const struct test_run *r);
 CATALOG_RUN void test_elided_refill_run(const struct test_run *r);
 CATALOG_RUN void test_svm_guest_run(const struct test_run *r);
 CATALOG_RUN void test_svm_race_run(const struct test_run *r);
+CATALOG_RUN void test_svm_zap_run(const struct test_run *r);
 CATALOG_RUN void test_smp_bench_run(const struct test_run *r);
 CATALOG_RUN void test_ops_bench_run(const struct test_run *r);
 CATALOG_RUN void test_seed_effect_run(const struct test_run *r);
@@ -52,6 +53,9 @@ const struct catalog_test catalog_tests[] = {
 	{ "svm-race", CATALOG_TEST,
 	  "an SVM guest writes while lockless agers age its NPT and dirty logging clears D: no D lost",
 	  test_svm_race_run },
+	{ "svm-zap", CATALOG_TEST,
+	  "the writer zaps an SVM guest's data gfns while it runs; the flush kicks it: no stale-tlb write",
+	  test_svm_zap_run },
 	{ "smp-bench", CATALOG_BENCH, "barrier round trip and stop-the-world latency in cycles",
 	  test_smp_bench_run },
 	{ "ops-bench", CATALOG_BENCH,
