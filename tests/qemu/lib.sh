@@ -99,6 +99,28 @@ passed() {
 	no_violation
 }
 
+# caught TEST INV DETAIL TRIES CMDLINE RUN-QEMU-ARGS...: a mutation caught with a probability.
+# Up to TRIES boots with --cmdline "CMDLINE seed=TRY", each logged in $console.TRY, until one
+# exits 1 with TEST's VIOLATION of INV whose detail starts with DETAIL (an ERE); then the
+# checks: exit 1, that VIOLATION, TEST not ok with INV first; and the try and the catch time
+# (the smallest t_ms= of those lines: VIOLATION lines count from env_report_start)
+caught() {
+	local test=$1 inv=$2 tries=$4 cmdline=$5 base=$console try t
+	local ere="^VIOLATION inv=$inv test=$test .*detail=\"$3"
+	shift 5
+	for try in $(seq 1 "$tries"); do
+		console=$base.$try
+		boot "$@" --cmdline "$cmdline seed=$try"
+		[ "$status" = 1 ] && grep -qE -- "$ere" <<< "$text" && break
+		echo "# try $try of $tries: not caught (exit $status)"
+	done
+	expect "exit status" 1 "$status"
+	has "the $inv VIOLATION: $3" "$ere"
+	has "not ok, $inv first" "^not ok 1 - $test .*first=$inv"
+	t=$(grep -E -- "$ere" <<< "$text" | sed -n 's/.* t_ms=\([0-9]*\).*/\1/p' | sort -n | head -1)
+	echo "# caught in try $try of $tries, at t_ms=$t"
+}
+
 # banner_field KEY: the value of KEY= on the banner line (cmdline: the text between the quotes)
 banner_field() {
 	local b
