@@ -3,9 +3,10 @@
  * checks) and the AP that runs the guest (svm_guest_vcpu.c: VMRUN and the exits) hand each
  * other. The BSP writes the set-up before smp_run_all (its release publishes it); the AP owns
  * everything else until it stores `done` with release, which the BSP's acquire load pairs with.
- * in_guest, ipis_sent, vmruns, entry_accesses and exit_accesses are the only fields other CPUs
- * read while the AP runs (atomics). svm-race (svm_race.c) runs the same guest on the same
- * state: svm_setup.c is the set-up and tear-down the two tests share.
+ * in_guest, ipis_sent, vmruns, entry_accesses, exit_accesses and stop are the only fields other
+ * CPUs read or write while the AP runs (atomics), besides what the refault hook and the writer
+ * share under mmu_lock. svm-race and svm-zap (svm_race.c, svm_zap.c) run the same guest on the
+ * same state: svm_setup.c is the set-up and tear-down the tests share.
  */
 #ifndef TESTS_SVM_GUEST_H
 #define TESTS_SVM_GUEST_H

@@ -1,5 +1,5 @@
 /*
- * tests/kernel/svm_setup.c - the set-up and tear-down that svm-guest and svm-race share
+ * tests/kernel/svm_setup.c - the set-up and tear-down svm-guest, svm-race and svm-zap share
  * (svm_guest.h): the checks before a guest test may begin (format=, SVM with NPT, CPUs), the
  * guest's memory (SVM_NGFNS contiguous backing frames, VMCB, host save area), the MMU that
  * maps the frames for its NPT, the guest code and data and the mailbox; at the end the NPT
