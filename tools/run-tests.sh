@@ -18,6 +18,9 @@
 # exactly `SUMMARY: N passed, N failed` (`, N skipped` when any). Exit 0 iff none failed.
 set -uo pipefail
 
+# wait -n -p (bash 5.1) reaps whichever running test ends first
+(( BASH_VERSINFO[0] > 5 || (BASH_VERSINFO[0] == 5 && BASH_VERSINFO[1] >= 1) )) ||
+	{ echo "run-tests: needs bash 5.1 or newer (wait -n -p); this is $BASH_VERSION" >&2; exit 2; }
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root" || exit 2
 make=${MAKE:-make}
@@ -81,6 +84,14 @@ t_start=$EPOCHREALTIME
 declare -A running=()	# pid -> test index
 t0=() took=() status=()
 alone=0	# 1 while an `all` test runs
+# interrupted (Ctrl-C, a CI cancel): stop the running tests too; each timeout leads its own
+# process group, QEMU included
+stop_all() {
+	local p
+	for p in "${!running[@]}"; do kill -TERM -- "-$p" 2>/dev/null; done
+	exit 130
+}
+trap stop_all INT TERM
 
 start() {
 	local i=$1 log=$logdir/${names[$1]}.log

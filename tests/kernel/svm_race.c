@@ -36,10 +36,11 @@
 #define RACE_EVERY	(1u << 20)	/* guest accesses between VMMCALLs: the kicks flush most */
 #define RACE_READ_MASK	32		/* access n of a page is a read when n & 32 */
 /* Any 8 * 24 consecutive accesses write every page: page p's accesses are n = p + 24j, and
- * 24j mod 64 runs through 0, 24, 48, 8, 32, ... with period 8, so n & 32 is 0 once in 8. */
+ * 24j mod 64 runs through 0, 24, 48, 8, 32, ... with period 8, so n & 32 is 0 in 4 of any 8. */
 #define RACE_SPAN	(8 * SVM_DATA_PAGES)
 #define RACE_GAP_US	2000		/* the logger's pause between kicks */
-#define RACE_WAIT_S	1		/* a kick not answered by a VMRUN within this: an error */
+#define RACE_WAIT_S	5		/* a kick not answered by a VMRUN within this: an error
+					 * (a vCPU thread the host starves for a while is not) */
 #define RACE_MIN_CPUS	(SVM_VCPU_CPU + 2)	/* the logger, the vCPU, one ager */
 
 /* The test's own state beside svm_guest's. The BSP writes the set-up before smp_run_all. */

@@ -18,8 +18,8 @@ d = sys.argv[1]
 keep = os.open(d + '/p.in', os.O_RDWR)		# QEMU's input side: open, never written
 out = os.open(d + '/p.out', os.O_RDONLY | os.O_NONBLOCK)
 fcntl.fcntl(out, 1031, 4096)			# F_SETPIPE_SZ: one page
-print('ready', flush=True)
 ctl = open(d + '/ctl')
+print('ready', flush=True)
 ctl.readline()					# QEMU has exited
 data = b''
 while True:
