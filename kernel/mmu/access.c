@@ -50,7 +50,12 @@ void mmu_flush_remote_tlbs(struct mmu *mmu)
 			continue;
 		mmu->stats.flush_waits++;
 		if (mmu->kick_vcpu) {
-			/* a real vCPU stays in guest mode until something makes it exit */
+			/*
+			 * a real vCPU stays in guest mode until something makes it exit: KVM's
+			 * kvm_flush_remote_tlbs -> kvm_make_all_cpus_request kicks each vCPU in
+			 * guest mode with an IPI and waits for it to ack; here the kick is the
+			 * IPI and the wait below is the ack
+			 */
 			mmu->kick_vcpu(mmu->kick_arg, v);
 			mmu->stats.flush_kicks++;
 		}

@@ -50,5 +50,7 @@ refused "reread=off" "the reason given" "^error: reread= chooses profile=kvm's w
 refused "format=bogus" "the valid formats listed" 'valid values for format: ept npt'
 refused "profile=kvm format=npt mutate=age-track-plain" "the reason given" \
 	'^error: mutate=age-track-plain breaks a step or a contract only format=ept has .*format=npt refuses it: TDP NPT always has A/D enabled'
+# svm_leaf_ad= (svm-guest's broken mode): a value that does not exist
+refused "svm_leaf_ad=sometimes" "the valid values listed" 'valid values for svm_leaf_ad: clear set'
 
 finish
