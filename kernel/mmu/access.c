@@ -38,7 +38,17 @@ void mmu_guest_exit(struct mmu *mmu, unsigned vcpu)
 
 void mmu_flush_remote_tlbs(struct mmu *mmu)
 {
-	mmu->stats.flushes++;
+	/*
+	 * seq_cst, a locked add: a full barrier. A backed MMU's zapped leaves are cleared before
+	 * the flush, and under kvm some by a plain store (spte_needs_atomic_update false), which
+	 * the seq_cst loads below would not keep before them on x86 (the store buffer): a load
+	 * could see a vCPU out of guest mode while its walker, entering, still reads the leaf.
+	 * The locked instruction drains the store buffer first, as Linux's smp_mb() (itself a
+	 * locked add on x86-64) in kvm_make_all_cpus_request orders the request before reading
+	 * vcpu->mode. (atomic.h has no standalone fence; C11 alone orders only the seq_cst
+	 * accesses.) Not testable under TCG, which keeps stores and loads in program order.
+	 */
+	atomic_fetch_add(&mmu->stats.flushes, 1ull, MO_SEQ_CST);
 	for (unsigned v = 0; v < mmu->nr_vcpus; v++) {
 		/*
 		 * seq_cst: ordered after our seq_cst unlink stores (the handshake above); also an

@@ -64,7 +64,11 @@ void mmu_clear_dirty_gfn_range(struct mmu *mmu, gfn_t start, gfn_t end)
 		/* with checks, never write through a chain that names what it should not */
 		if (slot->checks && !rmap_check_chain(slot, gfn, PG_LEVEL_4K, val, &fp, &ndesc))
 			continue;
-		for (uint64_t *sptep = rmap_get_first(val, &iter); sptep; sptep = rmap_get_next(&iter))
-			mmu->stats.cleared_d += spte_clear_dirty(slot, sptep);
+		for (uint64_t *sptep = rmap_get_first(val, &iter); sptep; sptep = rmap_get_next(&iter)) {
+			if (!spte_clear_dirty(slot, sptep))
+				continue;
+			mmu->stats.cleared_d++;
+			*mmu_frame(mmu, gfn) |= FRAME_D_SEEN;	/* the write is logged: mmu.h */
+		}
 	}
 }

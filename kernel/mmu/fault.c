@@ -52,7 +52,7 @@ enum mmu_fault_result mmu_fault(struct mmu *mmu, struct mmu_caches *mc, unsigned
 	ENV_ASSERT(mmu_lock_held_write(&mmu->lock));
 	ENV_ASSERT(root < mmu->nr_roots && level >= PG_LEVEL_4K && level <= MMU_MAX_LEAF_LEVEL);
 	ENV_ASSERT(gfn >= mmu->slot.base_gfn && gfn - mmu->slot.base_gfn < mmu->slot.npages);
-	ENV_ASSERT(!mmu->backing_pfn || level == PG_LEVEL_4K);	/* real frames: 4 KiB leaves */
+	ENV_ASSERT(!mmu->backing_pfn || level <= mmu->backing_max_level);	/* real frames */
 	/* rmap_can_add and enough pages for a full path: else the caller drops the lock and tops up */
 	if (mc->descs.nobjs < 1 || mc->pages.nobjs < MMU_ROOT_LEVEL - 1)
 		return FAULT_RETRY;

@@ -175,14 +175,18 @@ int mmu_set_backing(struct mmu *mmu, pfn_t backing_pfn, enum mmu_leaf_ad leaf_ad
 		return -1;
 	mmu->backing_pfn = backing_pfn;
 	mmu->leaf_ad = leaf_ad;
+	/* base_gfn is 1 GiB-aligned (mmu_init), so a 2 MiB-aligned pfn keeps leaves aligned */
+	mmu->backing_max_level = backing_pfn % pages_per_level(PG_LEVEL_2M) == 0 &&
+				 mmu->slot.npages % pages_per_level(PG_LEVEL_2M) == 0 ?
+				 PG_LEVEL_2M : PG_LEVEL_4K;
 	return 0;
 }
 
 pfn_t mmu_gfn_to_pfn(const struct mmu *mmu, gfn_t gfn, int level)
 {
-	/* a guest's memory: real frames, 4 KiB leaves only (mmu_fault asserts it) */
+	/* a guest's memory: real frames, leaves up to backing_max_level (mmu_fault asserts it) */
 	if (mmu->backing_pfn)
-		return mmu->backing_pfn + (gfn - mmu->slot.base_gfn);
+		return mmu->backing_pfn + ((gfn & ~(pages_per_level(level) - 1)) - mmu->slot.base_gfn);
 	return MMU_PFN_BASE + (gfn & ~(pages_per_level(level) - 1));
 }
 

@@ -53,9 +53,16 @@ struct mmu_vcpu {
 	char pad[64 - sizeof(unsigned long)];
 } __attribute__((aligned(64)));
 
-/* Per-frame state a zap harvests A/D into (KVM's kvm_set_pfn_accessed/dirty). */
+/*
+ * Per-frame state (of a huge leaf: its first gfn's). FRAME_ACCESSED/DIRTY: what a strict zap
+ * harvests (KVM's kvm_set_pfn_accessed/dirty). FRAME_D_SEEN, in both profiles: the MMU took D
+ * out of a leaf of this frame (a zap found it set, or dirty logging cleared it), so a write
+ * the leaf recorded is accounted for; the harness's walker probe reads and resets it at a
+ * stop-the-world checkpoint (tests/kernel/harness/guest_probe.c).
+ */
 #define FRAME_ACCESSED	1u
 #define FRAME_DIRTY	2u
+#define FRAME_D_SEEN	4u
 
 struct mmu_stats {			/* writer-owned (mmu_lock for write) */
 	uint64_t faults, faults_present, leaves_installed, leaves_zapped;
@@ -97,11 +104,14 @@ struct mmu {
 	bool format_held;		/* mmu_init took spte_format_hold(); destroy releases it */
 	/*
 	 * mmu_set_backing (a guest runs on this MMU; default: neither). backing_pfn: gfn g maps
-	 * the real frame backing_pfn + (g - base_gfn), not a fake one from MMU_PFN_BASE; 4 KiB
-	 * leaves only (a huge leaf would need aligned contiguous backing: not offered). leaf_ad:
-	 * what A/D strict's faults put in new leaves (enum mmu_leaf_ad).
+	 * the real frame backing_pfn + (g - base_gfn), not a fake one from MMU_PFN_BASE.
+	 * backing_max_level: the largest leaf the backing can hold: 2 MiB when backing_pfn is
+	 * 2 MiB-aligned and the slot a whole number of 2 MiB (a 2 MiB leaf's frame must be
+	 * aligned, and it maps frames that exist), else 4 KiB; never 1 GiB (that would need a
+	 * GiB of aligned memory per slot). leaf_ad: what A/D strict's faults put in new leaves.
 	 */
 	pfn_t backing_pfn;
+	int backing_max_level;
 	enum mmu_leaf_ad leaf_ad;
 	/*
 	 * A backed MMU's leaves are cached by a real walker's TLB (the nested TLB), so a zapped
@@ -148,7 +158,8 @@ pfn_t mmu_gfn_to_pfn(const struct mmu *mmu, gfn_t gfn, int level);
 /* The inverse, for a leaf's frame (a huge leaf's first gfn); outside the slot if foreign. */
 gfn_t mmu_pfn_to_gfn(const struct mmu *mmu, pfn_t pfn);
 /* Before the first fault: map gfns to the real frames from backing_pfn (0: the fake frames
- * again), and the A/D of new leaves. 0 on success, -1 if the MMU is in use. */
+ * again), and the A/D of new leaves. 0 on success, -1 if the MMU is in use. Sets
+ * backing_max_level (see struct mmu); faults above it are a bug of the caller. */
 int mmu_set_backing(struct mmu *mmu, pfn_t backing_pfn, enum mmu_leaf_ad leaf_ad);
 uint8_t *mmu_frame(const struct mmu *mmu, gfn_t gfn);
 

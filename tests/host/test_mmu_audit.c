@@ -378,12 +378,47 @@ static void test_backing(void)
 	tap_check(mmu.stats.set_a == 0 && mmu.stats.set_d == 0 && check_all() == 0,
 		  "backing: no A/D counted as set by the faults, audit and conservation clean");
 	tap_check(mmu_set_backing(&mmu, 0, MMU_LEAF_AD_PROFILE) != 0, "backing: refused once a leaf exists");
+	tap_check(mmu.backing_max_level == PG_LEVEL_2M,
+		  "backing: a 2 MiB-aligned backing of whole 2 MiB regions holds 2 MiB leaves");
+	/* the walker's D on a write, then gone with the zap: the frame says the MMU saw it */
+	*leaf_sptep(9) |= spte_fmt.dirty_mask;
 	env_host_reset();
 	mmu_write_lock(&mmu.lock);
 	mmu_zap_all(&mmu);
 	mmu_write_unlock(&mmu.lock);
 	tap_check(env_host_violations() == 0 && mmu.stats.leaves_zapped == 2,
 		  "backing: the zap finds both leaves' frames in the slot");
+	tap_check((*mmu_frame(&mmu, 9) & FRAME_D_SEEN) && !(*mmu_frame(&mmu, 7) & FRAME_D_SEEN),
+		  "backing: the zap records D seen in the written frame only (FRAME_D_SEEN)");
+	/* a 2 MiB leaf maps the aligned frame of its first gfn, whatever gfn faulted */
+	fault(0, 512 + 77, PG_LEVEL_2M, true);
+	mmu_write_lock(&mmu.lock);
+	mmu_clear_dirty_gfn_range(&mmu, 512, 1024);	/* 4K SPTEs only: none */
+	mmu_write_unlock(&mmu.lock);
+	tap_check(mmu_gfn_to_pfn(&mmu, 512 + 77, PG_LEVEL_2M) == backing + 512 &&
+		  mmu_pfn_to_gfn(&mmu, backing + 512) == 512,
+		  "backing: a 2 MiB leaf maps pfn 0x%llx, aligned", (unsigned long long)backing + 512);
+	mmu_write_lock(&mmu.lock);
+	mmu_zap_all(&mmu);
+	mmu_write_unlock(&mmu.lock);
+	mmu_free_memory_caches(&mmu, &mc);
+	mmu_destroy(&mmu);
+	if (mmu_init(&mmu, 0, NPAGES, 1, 1, rmap_ops_find("none"), true)) {
+		tap_check(false, "backing: mmu_init");
+		return;
+	}
+	tap_check(mmu_set_backing(&mmu, backing + 1, MMU_LEAF_AD_CLEAR) == 0 &&
+		  mmu.backing_max_level == PG_LEVEL_4K,
+		  "backing: an unaligned backing holds 4 KiB leaves only");
+	/* dirty logging's clear of a written leaf records D seen too */
+	fault(0, 5, PG_LEVEL_4K, true);
+	*leaf_sptep(5) |= spte_fmt.dirty_mask;
+	mmu_write_lock(&mmu.lock);
+	mmu_clear_dirty_gfn_range(&mmu, 0, 64);
+	mmu_zap_all(&mmu);
+	mmu_write_unlock(&mmu.lock);
+	tap_check((*mmu_frame(&mmu, 5) & FRAME_D_SEEN) && mmu.stats.cleared_d == 1,
+		  "backing: dirty logging's clear records D seen (FRAME_D_SEEN)");
 	mmu_free_memory_caches(&mmu, &mc);
 	mmu_destroy(&mmu);
 }
