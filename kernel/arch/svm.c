@@ -67,7 +67,8 @@ static void flat_seg(struct vmcb_seg *seg, uint16_t selector, uint16_t attrib)
  * guest here is 32-bit with CR0.PG=0: no guest page tables, so the only A/D the walker sets are
  * in our NPT leaves for the guest's own code, stack and data (docs/svm-under-tcg.md, item 9).
  */
-void svm_vmcb_init_flat32(struct vmcb *vmcb, uint64_t nested_cr3, uint32_t rip, uint32_t rsp)
+void svm_vmcb_init_flat32(struct vmcb *vmcb, uint64_t nested_cr3, uint32_t base, uint32_t rip,
+			  uint32_t rsp)
 {
 	__builtin_memset(vmcb, 0, sizeof(*vmcb));
 	set_intercept(vmcb, INTERCEPT_INTR);
@@ -89,6 +90,7 @@ void svm_vmcb_init_flat32(struct vmcb *vmcb, uint64_t nested_cr3, uint32_t rip, 
 	flat_seg(&vmcb->save.ss, 0x10, 0xc93);
 	flat_seg(&vmcb->save.fs, 0x10, 0xc93);
 	flat_seg(&vmcb->save.gs, 0x10, 0xc93);
+	vmcb->save.cs.base = vmcb->save.ds.base = vmcb->save.ss.base = base;
 	vmcb->save.tr.attrib = 0x8b;			/* busy 32-bit TSS, present: never used */
 	vmcb->save.efer = EFER_SVME;			/* guest SVME=0 is VMEXIT_INVALID */
 	vmcb->save.cr0 = 0x11;				/* PE | ET, paging off */

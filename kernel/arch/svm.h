@@ -135,9 +135,11 @@ void svm_disable_cpu(void);
 /*
  * A zeroed VMCB for a flat 32-bit protected-mode guest with paging off (CR0.PE=1, PG=0), so
  * every guest access is one nested walk of nested_cr3: intercepts VMRUN, VMMCALL, HLT, INTR,
- * SHUTDOWN; NP_ENABLE, ASID 1, V_INTR_MASKING, guest EFER.SVME.
+ * SHUTDOWN; NP_ENABLE, ASID 1, V_INTR_MASKING, guest EFER.SVME. CS, DS and SS start at base
+ * (4 GiB limits), ES, FS and GS at 0; rip and rsp are CS- and SS-relative.
  */
-void svm_vmcb_init_flat32(struct vmcb *vmcb, uint64_t nested_cr3, uint32_t rip, uint32_t rsp);
+void svm_vmcb_init_flat32(struct vmcb *vmcb, uint64_t nested_cr3, uint32_t base, uint32_t rip,
+			  uint32_t rsp);
 /*
  * svm_vmrun.S: clgi; sti; vmrun; cli; stgi around the guest, its GPRs swapped with *gprs.
  * Returns with interrupts off; an interrupt that caused an INTR exit is still pending (the

@@ -12,6 +12,12 @@
  * and the sum in the mailbox, touch the stack (push/pop), VMMCALL so the host can look; HLT
  * when the host has set stop. Registers: ebx LCG state, ecx accesses left before the next
  * VMMCALL, esi accesses, edi page index, ebp read sum (the host swaps them across exits).
+ *
+ * Segments: code, stack and mailbox are CS-, SS- and DS-relative (offsets of the layout in
+ * svm_guest.h), the data pages ES-relative from the mailbox's data_base. The svm tests run
+ * every base at 0; the harness's guests (tests/kernel/harness/guest.c) share one memslot, so
+ * each gets its own code, stack and mailbox pages by its CS/SS/DS base, and all of them the
+ * same data pages (ES base 0).
  */
 #include "arch/svm_guest.h"
 
@@ -31,14 +37,15 @@ svm_guest_blob:
 	shl $2, %eax
 	mov %edi, %edx
 	shl $12, %edx
-	lea GUEST_DATA_GPA(%eax,%edx), %eax
+	lea (%eax,%edx), %eax
+	add GUEST_MAILBOX_GPA + MB_DATA_BASE, %eax	/* a guest-physical address */
 	cmp GUEST_MAILBOX_GPA + MB_NREAD, %edi
 	jb 2f				/* a read-only page */
 	test GUEST_MAILBOX_GPA + MB_READ_MASK, %esi
 	jnz 2f				/* a written page, read this time (read_mask) */
-	mov %ebx, (%eax)		/* a written page */
+	mov %ebx, %es:(%eax)		/* a written page */
 	jmp 3f
-2:	add (%eax), %ebp		/* a read */
+2:	add %es:(%eax), %ebp		/* a read */
 3:	inc %esi
 	inc %edi
 	cmp GUEST_MAILBOX_GPA + MB_NPAGES, %edi

@@ -8,7 +8,8 @@
 #ifndef ARCH_SVM_GUEST_H
 #define ARCH_SVM_GUEST_H
 
-/* guest-physical layout, one 4 KiB page each: gfn 0 code, 1 stack, 2 mailbox, 3.. data */
+/* guest-physical layout, one 4 KiB page each: gfn 0 code, 1 stack, 2 mailbox, 3.. data
+ * (code, stack and mailbox relative to the guest's CS/SS/DS base: svm_guest.S) */
 #define GUEST_CODE_GPA		0x0000
 #define GUEST_STACK_TOP		0x2000		/* the stack page is gfn 1, growing down */
 #define GUEST_MAILBOX_GPA	0x2000
@@ -28,6 +29,7 @@
 #define MB_READ_SUM	0x18	/* guest->host: sum of the words read, mod 2^32 */
 #define MB_READ_MASK	0x1c	/* host->guest: a written page's access is a read when the
 				 * access count ANDed with this is not 0 (0: always a write) */
+#define MB_DATA_BASE	0x20	/* host->guest: guest-physical address of data page 0 (ES) */
 
 /* the guest's LCG (Numerical Recipes): x = x * A + C mod 2^32; word = x >> 22 */
 #define GUEST_LCG_A	1664525

@@ -152,7 +152,7 @@ void svm_guest_prepare_phase(void)
 {
 	struct svm_guest_state *g = &svm_guest;
 
-	svm_vmcb_init_flat32(g->vmcb, (uint64_t)(uintptr_t)g->mmu.roots[0]->spt, GUEST_CODE_GPA,
+	svm_vmcb_init_flat32(g->vmcb, (uint64_t)(uintptr_t)g->mmu.roots[0]->spt, 0, GUEST_CODE_GPA,
 			     GUEST_STACK_TOP);
 	__builtin_memset(&g->gprs, 0, sizeof(g->gprs));
 	svm_mailbox_write(MB_STOP, 0);

@@ -105,6 +105,7 @@ bool svm_guest_setup(const struct test_run *r, uint32_t nread, uint32_t every, u
 	svm_mailbox_write(MB_NREAD, nread);
 	svm_mailbox_write(MB_EVERY, every);
 	svm_mailbox_write(MB_READ_MASK, read_mask);
+	svm_mailbox_write(MB_DATA_BASE, GUEST_DATA_GPA);
 	return true;
 }
 
