@@ -2,7 +2,9 @@
  * kernel/trap.c - what happens when a CPU takes an exception: every one is a `fault`
  * violation (DESIGN §4). The CPU that took it prints the vector, error code, CR2, every
  * register and a symbolized backtrace, then ends the run (exit code 1). No exception is
- * expected or resumed: the harness uses none on purpose outside selftest=.
+ * expected or resumed: the harness uses none on purpose outside selftest=. NMIs are the one
+ * interrupt here that is not an exception: the watchdog's, the end of a run's, and those a
+ * test declared (trap_nmi_expect, counted in the target's percpu) are handled; others fault.
  */
 #include "trap.h"
 #include "console.h"
@@ -58,8 +60,9 @@ static void dump_registers(const struct trap_frame *tf)
 		(unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 }
 
-/* NMIs are sent by the watchdog (print this CPU's backtrace, then stop) and at the end of a
- * run on real hardware (stop). Any other NMI is a fault like the rest. */
+/* NMIs are sent by the watchdog (print this CPU's backtrace, then stop), at the end of a run
+ * on real hardware (stop), and by a test that declared them (count, resume: svm-guest's NMI
+ * exits). Any other NMI is a fault like the rest. */
 static bool nmi_requested(struct trap_frame *tf, struct percpu *p)
 {
 	if ((__atomic_load_n(&p->nmi_backtrace, __ATOMIC_ACQUIRE) || report_finishing()) &&
@@ -83,7 +86,28 @@ static bool nmi_requested(struct trap_frame *tf, struct percpu *p)
 	}
 	if (report_finishing())
 		machine_park();
+	/* acquire: pairs with trap_nmi_expect's release, so the count was reset before this */
+	if (__atomic_load_n(&p->nmi_expected, __ATOMIC_ACQUIRE)) {
+		/* relaxed: a count; the test orders its read by its own handshake with this CPU */
+		__atomic_fetch_add(&p->nmi_expected_taken, 1, __ATOMIC_RELAXED);
+		return true;
+	}
 	return false;
+}
+
+void trap_nmi_expect(struct percpu *p, bool on)
+{
+	if (on)
+		__atomic_store_n(&p->nmi_expected_taken, 0, __ATOMIC_RELAXED);
+	/* release: the reset comes before any NMI that sees the flag (the handler's acquire);
+	 * lapic_send_ipi fences the ICR write behind it */
+	__atomic_store_n(&p->nmi_expected, on, __ATOMIC_RELEASE);
+}
+
+unsigned trap_nmi_expected_taken(const struct percpu *p)
+{
+	/* relaxed: see the handler's add */
+	return __atomic_load_n(&p->nmi_expected_taken, __ATOMIC_RELAXED);
 }
 
 void trap_dispatch(struct trap_frame *tf)

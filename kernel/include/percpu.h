@@ -30,6 +30,8 @@ struct percpu {
 	unsigned console_waiting;	/* in console_write, before it has the console lock */
 	unsigned park_deferred;		/* an NMI asked this CPU to stop while it was queued for
 					 * the console lock: it stops once its line is out */
+	unsigned nmi_expected;		/* a test sends this CPU NMIs on purpose (trap_nmi_expect) */
+	unsigned nmi_expected_taken;	/* ... and this CPU's NMI handler counted so many */
 	/* liveness (own CPU writes, watchdog reads; relaxed: a stale read only delays a report) */
 	uint64_t heartbeat __attribute__((aligned(64)));
 	enum cpu_wait wait;

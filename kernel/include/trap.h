@@ -6,6 +6,9 @@
 #define TRAP_H
 
 #include <stdint.h>
+#include <stdbool.h>
+
+struct percpu;
 
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
@@ -18,5 +21,12 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "isr_common pushes 22 quadwo
 void idt_init(void);		/* builds the shared IDT */
 void idt_load(void);		/* loads it on this CPU */
 void trap_dispatch(struct trap_frame *tf);
+/*
+ * A test that sends CPU p NMIs on purpose declares them first: while on, an NMI on p with no
+ * backtrace request, before the run ends, is counted and resumed instead of being a fault.
+ * Turning it on resets the count; trap_nmi_expected_taken reads it.
+ */
+void trap_nmi_expect(struct percpu *p, bool on);
+unsigned trap_nmi_expected_taken(const struct percpu *p);
 
 #endif
