@@ -72,6 +72,15 @@ void svm_vmcb_init_flat32(struct vmcb *vmcb, uint64_t nested_cr3, uint32_t base,
 {
 	__builtin_memset(vmcb, 0, sizeof(*vmcb));
 	set_intercept(vmcb, INTERCEPT_INTR);
+	/*
+	 * NMI: without it an NMI sent to this CPU (the watchdog asking for a backtrace) is
+	 * delivered to the guest, which has no IDT and shuts down. With it the NMI exits 0x61
+	 * and stays pending: GIF is 0 after #VMEXIT, and the CPU holds NMIs until stgi in
+	 * svm_vmrun, where the host's handler takes it (IF does not mask NMIs). QEMU's TCG
+	 * does the same (x86_cpu_exec_interrupt's #VMEXIT leaves CPU_INTERRUPT_NMI set;
+	 * x86_cpu_pending_interrupt offers it only with HF2_GIF_MASK).
+	 */
+	set_intercept(vmcb, INTERCEPT_NMI);
 	set_intercept(vmcb, INTERCEPT_HLT);
 	set_intercept(vmcb, INTERCEPT_SHUTDOWN);	/* a guest triple fault ends the test */
 	set_intercept(vmcb, INTERCEPT_VMRUN);

@@ -20,6 +20,7 @@
 
 /* intercept bits: word * 32 + bit of control.intercepts[] (Linux's INTERCEPT_*) */
 #define INTERCEPT_INTR		(3 * 32 + 0)
+#define INTERCEPT_NMI		(3 * 32 + 1)	/* else a host NMI (the watchdog's) hits the guest */
 #define INTERCEPT_HLT		(3 * 32 + 24)
 #define INTERCEPT_SHUTDOWN	(3 * 32 + 31)
 #define INTERCEPT_VMRUN		(4 * 32 + 0)	/* VMRUN fails (VMEXIT_INVALID) without it */
@@ -31,6 +32,7 @@
 
 /* exit codes (Linux's SVM_EXIT_*) */
 #define SVM_EXIT_INTR		0x060
+#define SVM_EXIT_NMI		0x061
 #define SVM_EXIT_HLT		0x078
 #define SVM_EXIT_SHUTDOWN	0x07f
 #define SVM_EXIT_VMMCALL	0x081
@@ -135,15 +137,16 @@ void svm_disable_cpu(void);
 /*
  * A zeroed VMCB for a flat 32-bit protected-mode guest with paging off (CR0.PE=1, PG=0), so
  * every guest access is one nested walk of nested_cr3: intercepts VMRUN, VMMCALL, HLT, INTR,
- * SHUTDOWN; NP_ENABLE, ASID 1, V_INTR_MASKING, guest EFER.SVME. CS, DS and SS start at base
- * (4 GiB limits), ES, FS and GS at 0; rip and rsp are CS- and SS-relative.
+ * NMI, SHUTDOWN; NP_ENABLE, ASID 1, V_INTR_MASKING, guest EFER.SVME. CS, DS and SS start at
+ * base (4 GiB limits), ES, FS and GS at 0; rip and rsp are CS- and SS-relative.
  */
 void svm_vmcb_init_flat32(struct vmcb *vmcb, uint64_t nested_cr3, uint32_t base, uint32_t rip,
 			  uint32_t rsp);
 /*
  * svm_vmrun.S: clgi; sti; vmrun; cli; stgi around the guest, its GPRs swapped with *gprs.
  * Returns with interrupts off; an interrupt that caused an INTR exit is still pending (the
- * caller takes it with svm_take_pending_irq). vmcb_pa: the VMCB's physical address.
+ * caller takes it with svm_take_pending_irq), while an NMI that caused an NMI exit has
+ * already run the host's NMI handler, at stgi. vmcb_pa: the VMCB's physical address.
  */
 void svm_vmrun(uint64_t vmcb_pa, struct svm_gprs *gprs);
 /* svm_vmrun.S: sti; nop; cli: the host takes what an INTR exit left pending. */

@@ -10,6 +10,15 @@
  * off in the host while IF=1 at VMRUN makes the guest exit on one (V_INTR_MASKING, INTR
  * intercept); after #VMEXIT (GIF=0 again) cli comes before stgi, so the interrupt stays
  * pending until the caller takes it (svm_take_pending_irq).
+ *
+ * NMIs: GIF=0 holds them too, and the guest exits on one (NMI intercept). The NMI stays
+ * pending through the #VMEXIT, and IF does not mask it, so the host's NMI handler takes it
+ * at stgi, on this stack, and returns to the instruction after stgi (the APM, Vol. 2,
+ * "Global Interrupt Flag, STGI and CLGI Instructions": GIF=0 holds NMIs pending). QEMU's
+ * TCG does the same: the intercept's cpu_vmexit longjmps before CPU_INTERRUPT_NMI is
+ * cleared (tcg/system/seg_helper.c, x86_cpu_exec_interrupt), do_vmexit clears HF2_GIF_MASK,
+ * x86_cpu_pending_interrupt (cpu.c) offers an NMI only with GIF=1, and STGI ends its
+ * translation block, so the check runs before the next instruction.
  */
 	.text
 	.code64
@@ -44,7 +53,7 @@ svm_vmrun:
 	sti				/* HIF=1: pending interrupts exit the guest (INTR) */
 	vmrun %rax
 	cli				/* before stgi: the host keeps interrupts off */
-	stgi
+	stgi				/* an NMI held since #VMEXIT is taken here */
 	xchg %rsi, (%rsp)		/* rsi = gprs; the guest's RSI waits on the stack */
 	mov %rbx, GPR_RBX(%rsi)
 	mov %rcx, GPR_RCX(%rsi)

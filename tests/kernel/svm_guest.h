@@ -34,7 +34,7 @@ struct test_run;
 #define SVM_VCPU_MMU	0		/* ... and its vCPU number in the MMU's flush handshake */
 
 struct svm_exits {			/* per phase, by the AP */
-	uint64_t vmmcall, npf, intr, hlt;
+	uint64_t vmmcall, npf, intr, nmi, hlt;
 };
 
 struct svm_guest_state {
