@@ -3,10 +3,11 @@
  * checks) and the AP that runs the guest (svm_guest_vcpu.c: VMRUN and the exits) hand each
  * other. The BSP writes the set-up before smp_run_all (its release publishes it); the AP owns
  * everything else until it stores `done` with release, which the BSP's acquire load pairs with.
- * in_guest, ipis_sent, vmruns, entry_accesses, exit_accesses and stop are the only fields other
- * CPUs read or write while the AP runs (atomics), besides what the refault hook and the writer
- * share under mmu_lock. svm-race and svm-zap (svm_race.c, svm_zap.c) run the same guest on the
- * same state: svm_setup.c is the set-up and tear-down the tests share.
+ * in_guest, ipis_sent, nmis_sent, vmruns, entry_accesses, exit_accesses and stop are the only
+ * fields other CPUs read or write while the AP runs (atomics), besides what the refault hook
+ * and the writer share under mmu_lock, and the AP's NMI count in its percpu (trap.h).
+ * svm-race and svm-zap (svm_race.c, svm_zap.c) run the same guest on the same state:
+ * svm_setup.c is the set-up and tear-down the tests share.
  */
 #ifndef TESTS_SVM_GUEST_H
 #define TESTS_SVM_GUEST_H
@@ -28,7 +29,7 @@ struct test_run;
 #define SVM_NGFNS	(SVM_TOUCHED + SVM_SPARE_GFNS)
 #define SVM_EVERY	256		/* guest accesses between VMMCALLs */
 #define SVM_MIN_ACCESSES 100000u	/* phase 1 runs at least this long ... */
-#define SVM_INTR_WAIT_MS 5000		/* ... and until an INTR exit, or this long */
+#define SVM_INTR_WAIT_MS 5000		/* ... and until an INTR and an NMI exit, or this long */
 #define SVM_PHASE2_ACCESSES (4 * SVM_DATA_PAGES)	/* enough to touch every page again */
 #define SVM_VCPU_CPU	1		/* the AP that runs the guest ... */
 #define SVM_VCPU_MMU	0		/* ... and its vCPU number in the MMU's flush handshake */
@@ -63,8 +64,10 @@ struct svm_guest_state {
 	uint32_t accesses[2], read_sum[2];	/* from the mailbox at each phase's HLT */
 	bool failed;			/* the AP reported an error and stopped */
 	/* both, while the AP runs */
-	unsigned in_guest;		/* atomic: phase 1 is under way: the BSP may send IPIs */
+	unsigned in_guest;		/* atomic: phase 1 is under way: the BSP may send IPIs, NMIs */
 	unsigned ipis_sent;		/* atomic: by the BSP */
+	unsigned nmis_sent;		/* atomic: by the BSP, one in flight at a time */
+	unsigned nmis_taken;		/* the AP's NMI handler's count, by the BSP at the end */
 	unsigned done;			/* atomic: the AP is finished */
 	unsigned stop;			/* atomic: svm_guest_vcpu_run_until_stop's guest halts */
 	/* the AP's, for other CPUs to know what the guest did after a VMRUN (svm-race) */

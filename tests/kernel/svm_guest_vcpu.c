@@ -54,15 +54,16 @@ static bool handle_npf(struct vmcb *vmcb, struct svm_exits *ex)
 }
 
 /*
- * svm-guest's stop: at a VMMCALL past the phase's accesses (and in phase 1 past an INTR exit,
- * or SVM_INTR_WAIT_MS).
+ * svm-guest's stop: at a VMMCALL past the phase's accesses (and in phase 1 past an INTR and an
+ * NMI exit, or SVM_INTR_WAIT_MS).
  */
 static bool guest_stop(unsigned phase, const struct svm_exits *ex, uint64_t t0)
 {
 	uint32_t accesses = phase ? SVM_PHASE2_ACCESSES : SVM_MIN_ACCESSES;
 
 	return svm_mailbox_read(MB_ACCESSES) >= accesses &&
-	       (phase || ex->intr || rdtsc() - t0 > tsc_hz() / 1000 * SVM_INTR_WAIT_MS);
+	       (phase || (ex->intr && ex->nmi) ||
+		rdtsc() - t0 > tsc_hz() / 1000 * SVM_INTR_WAIT_MS);
 }
 
 /*
