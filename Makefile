@@ -79,6 +79,8 @@ KERNEL_C_SRCS := \
 	tests/kernel/harness/scenarios.c \
 	tests/kernel/harness/run.c \
 	tests/kernel/harness/writer.c \
+	tests/kernel/harness/guest.c \
+	tests/kernel/harness/guest_probe.c \
 	tests/kernel/harness/roles.c \
 	tests/kernel/harness/checkpoint.c \
 	tests/kernel/harness/summary.c \

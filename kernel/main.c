@@ -106,10 +106,22 @@ static void check_mutation_profile(const struct cmdline *cl)
  * which needs A/D-disabled SPTEs, and TDP NPT always has A/D enabled (KVM sets no A/D-disabled
  * roots under NPT), so under format=npt the broken step would never run and never be caught.
  */
-static void set_format(const struct cmdline *cl)
+static void set_format(struct cmdline *cl)
 {
-	enum spte_format_id format = (enum spte_format_id)cl->format;
+	enum spte_format_id format;
 	const struct rmap_ops *ops = cl->mutate >= 0 ? catalog_mutation((size_t)cl->mutate) : NULL;
+
+	/* guests= runs SVM guests on the harness's tables: they are NPT tables, so guests=
+	 * without format= means format=npt, and with format=ept it is a contradiction */
+	if (cl->guests && cl->format != CMDLINE_FORMAT_NPT) {
+		if (cmdline_given(cl, CMDLINE_FORMAT)) {
+			kprintf("error: guests=%u runs SVM guests on nested page tables: it needs format=npt (or no format=), not format=%s\n",
+				cl->guests, spte_format_name((enum spte_format_id)cl->format));
+			machine_finish(EXIT_USAGE);
+		}
+		cl->format = CMDLINE_FORMAT_NPT;
+	}
+	format = (enum spte_format_id)cl->format;
 
 	if (ops && !rmap_ops_runs_in_format(ops, format)) {
 		kprintf("error: mutate=%s breaks a step or a contract only format=ept has (A/D-disabled SPTEs, access tracking); format=%s refuses it: TDP NPT always has A/D enabled\n",

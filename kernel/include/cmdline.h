@@ -39,6 +39,7 @@ enum cmdline_opt_id {
 	CMDLINE_CONSOLE,
 	CMDLINE_FORMAT,
 	CMDLINE_SVM_LEAF_AD,
+	CMDLINE_GUESTS,
 	CMDLINE_NR_OPTS
 };
 
@@ -113,6 +114,7 @@ enum cmdline_widen {
 
 /* irq_hz= above this would leave an AP little but its handler (kernel/smp/irq_torture.c) */
 #define CMDLINE_IRQ_HZ_MAX	20000
+#define CMDLINE_GUESTS_MAX	64	/* one root each: the MMU has 64 at most */
 
 /* Reserved for the test suite; new self-tests go here and into cmdline.c's selftest_choices[]. */
 enum cmdline_selftest {
@@ -159,6 +161,7 @@ struct cmdline {
 	unsigned int agers;	/* valid only if given; otherwise the test decides */
 	unsigned int accessors;	/* valid only if given; otherwise the test decides */
 	unsigned int locked_agers;	/* valid only if given; otherwise the test decides */
+	unsigned int guests;	/* harness: APs running an SVM guest on the NPT; 0: none */
 	int on_finish;		/* enum cmdline_finish */
 	int selftest;		/* enum cmdline_selftest */
 	unsigned int watchdog;	/* liveness bound in seconds */

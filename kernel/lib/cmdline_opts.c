@@ -106,6 +106,7 @@ const struct cmdline_opt cmdline_opts[CMDLINE_NR_OPTS] = {
 	OPT_CHOICE(CMDLINE_WIDEN, widen, widen_choices, LIST_NONE, "on", "broken variants widen their race windows (off: as real bugs)"),
 	OPT_CONSOLE(CMDLINE_CONSOLE, console, "auto", "serial console: auto (ACPI SPCR, else COM1), a port, or none"),
 	OPT_CHOICE(CMDLINE_FORMAT, format, format_choices, LIST_NONE, "ept", "SPTE format: ept (Intel EPT), or npt (AMD nested paging)"),
+	OPT_UINT_MAX(CMDLINE_GUESTS, guests, 0, CMDLINE_GUESTS_MAX, "0", "APs that run an SVM guest on the harness's NPT (format=npt)"),
 	OPT_CHOICE(CMDLINE_SVM_LEAF_AD, svm_leaf_ad, svm_leaf_ad_choices, LIST_NONE, "clear", "svm-guest: A/D in new NPT leaves (set: the checks must fail)"),
 };
 

@@ -69,6 +69,11 @@ void mmu_clear_dirty_gfn_range(struct mmu *mmu, gfn_t start, gfn_t end)
 				continue;
 			mmu->stats.cleared_d++;
 			*mmu_frame(mmu, gfn) |= FRAME_D_SEEN;	/* the write is logged: mmu.h */
+			/* a real walker's TLB may hold the SPTE with D: it would write on without
+			 * setting D again until flushed (KVM flushes after clearing dirty logs) */
+			if (mmu->backing_pfn)
+				mmu->flush_pending = true;
 		}
 	}
+	mmu_commit_zap(mmu);	/* the flush, if D went from a backed MMU's leaves */
 }

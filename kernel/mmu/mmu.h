@@ -178,7 +178,8 @@ void mmu_drop_leaf(struct mmu *mmu, struct mmu_page *sp, unsigned i);
 void mmu_zap_subtree(struct mmu *mmu, struct mmu_page *parent, unsigned i);
 void mmu_commit_zap(struct mmu *mmu);
 
-/* dirty.c: dirty logging's clear of D in the 4K SPTEs of [start, end); mmu_lock for write. */
+/* dirty.c: dirty logging's clear of D in the 4K SPTEs of [start, end); mmu_lock for write.
+ * In a backed MMU, a clear of D flushes remote TLBs before returning (mmu_commit_zap). */
 void mmu_clear_dirty_gfn_range(struct mmu *mmu, gfn_t start, gfn_t end);
 
 /* access.c: accessors (no lock) and the writer's remote TLB flush. */

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "age_pass.h"
+#include "arch/svm.h"
 #include "atomic.h"
 #include "catalog.h"
 #include "env.h"
@@ -27,6 +28,7 @@ enum harness_role {
 	ROLE_ACCESSOR,		/* the page walker: A (and D on a write) into present leaves */
 	ROLE_LOCKED_AGER,	/* ages under mmu_lock for write, with the writer's rmap lock */
 	ROLE_LOCKER,		/* read-only lock/unlock of a few heads, overlaps counted */
+	ROLE_GUEST,		/* guests=: an SVM guest on one root, the CPU's walker sets A/D */
 	NR_ROLES,
 	ROLE_IDLE = NR_ROLES,	/* an AP the test does not use */
 };
@@ -81,6 +83,36 @@ static inline void hist_add(struct harness_hist *h, uint64_t cycles)
 	h->n[env_hist_bucket(cycles)]++;
 }
 
+#define GUEST_SUSPECTS		32	/* per guest and checkpoint (guest_probe.c) */
+
+/*
+ * A guest AP's own state (guest.c): its VMCB and host save area, the guest's registers
+ * between runs, its memory caches for the faults its NPFs ask for, and its counts. The probe
+ * fields are the checkpoint's (guest_probe.c), which the BSP reads and resets while the AP
+ * is parked out of the guest.
+ */
+struct harness_guest {
+	struct vmcb *vmcb;
+	void *hsave;
+	struct svm_gprs gprs;
+	struct mmu_caches mc;
+	unsigned index, root;		/* guest k of guests=, on root k */
+	gfn_t private_gfn;		/* its code, stack and mailbox pages: 3 from here */
+	bool entered, failed;		/* SVM on; an error reported (the AP then only waits) */
+	uint64_t vmruns, npf, npf_present, intr, vmmcall, nmi;
+	uint64_t windows;		/* windows moved (at VMMCALLs) */
+	/* the window the guest writes: win gfns from win_start, the first win_nread only read */
+	gfn_t win_start;
+	unsigned win, win_nread;
+	/* the walker probe (guest_probe.c): h->d_seq when the window was set (0: none yet);
+	 * suspects: written pages found without D at a window's end, which the checkpoint
+	 * decides (the AP's until it parks, the BSP's while it is parked) */
+	uint32_t win_seq;
+	uint64_t d_checked, d_lost, a_checked, a_again, suspects_dropped;
+	unsigned nr_suspects;
+	struct { gfn_t gfn; uint32_t win_seq; uint64_t spte; } suspect[GUEST_SUSPECTS];
+};
+
 /* One CPU's record: its role, PRNG and statistics. Written by that CPU only. */
 struct harness_cpu {
 	enum harness_role role;
@@ -101,8 +133,11 @@ struct harness_cpu {
 	uint64_t lk_acquired, lk_elided, lk_inside;
 	struct harness_hist rmap_hold, rmap_wait;	/* lockers' read-only rmap lock */
 	uint64_t nap_last;		/* TSC of this AP's last nap between steps (smp.h) */
+	struct harness_guest guest;	/* guests: the guest this AP runs */
 } __attribute__((aligned(64)));
 
+#define GUEST_WINDOW_PICK	64	/* picks in a guest's window: its first gfns (guest.c) */
+#define HARNESS_MAX_GFNS	131072	/* working set: mmu_init's rmap arrays hold no more */
 #define HARNESS_RECENT	16		/* ring of recently installed leaves (hot gfns) */
 #define HARNESS_INSIDE	1024		/* heads with a lost-update counter beside them */
 
@@ -139,8 +174,31 @@ struct harness {
 	uint64_t recent_pos;		/* the writer's */
 	uint64_t focus;			/* atomic: the focus phase's spot (writer.c), 0: none */
 	uint64_t focus_phases;		/* the writer's: phases begun */
+	/* guests: each guest's window (its first gfn; 0: none yet), a hint like recent[] */
+	uint64_t guest_spot[CMDLINE_GUESTS_MAX] __attribute__((aligned(64)));	/* atomic */
 	uint64_t inside[HARNESS_INSIDE] __attribute__((aligned(64)));	/* atomic */
 	struct age_pass pass;		/* age_passes: the slot aged in passes (age_pass.h) */
+	/* guests= (guest.c, guest_probe.c): real frames under the MMU, set up by the BSP */
+	unsigned guests;		/* APs in ROLE_GUEST */
+	unsigned guest_cpu0, guest_vcpu0;	/* guest k runs on CPU guest_cpu0 + k, vCPU + k */
+	unsigned guests_waiting;	/* atomic: guests waiting for mmu_lock (guest.c) */
+	uint8_t *backing;		/* the slot's frames, 2 MiB-aligned (NULL once freed) */
+	uint64_t backing_pa;		/* ... its address, for the summary */
+	void *backing_alloc;		/* what pmm_alloc_contig gave, backing_pages pages */
+	unsigned backing_pages;
+	uint64_t slot_gfns;		/* gfns, rounded up to 2 MiB, plus the guests' 2 MiB */
+	/* the BSP's (writer under mmu_lock, checkpoints): frames poisoned after their zap */
+	uint64_t *quarantined;		/* bitmap over the working set */
+	unsigned nr_quarantined;
+	uint64_t poisoned, released, stale;	/* quarantined, checked at a fault, broken */
+	/* the walker probe (guest_probe.c), under mmu_lock: d_stamp[gfn - base]: d_seq when the
+	 * MMU last took D out of a leaf of the frame (FRAME_D_SEEN, read after each op) */
+	uint32_t d_seq;			/* atomic */
+	uint32_t *d_stamp;		/* atomic each */
+	unsigned d_stamp_pages;		/* behind d_stamp and clean_seq */
+	uint32_t *clean_seq;		/* d_seq when the frame was mapped clean, 0: unknown */
+	uint64_t clean_checked, clean_lost;
+
 };
 
 #define HARNESS_PASSES_TIMED	16384	/* passes whose durations are kept (the first ones) */
@@ -165,6 +223,10 @@ const struct scenario *harness_scenario(const char *name);	/* scenarios.c; NULL:
 /* writer.c */
 void writer_step(struct harness *h, struct harness_cpu *c);
 gfn_t harness_pick_gfn(struct harness *h, struct harness_cpu *c, unsigned *root);
+/* guests: a guest's current window, the pages it writes ([start, end)); false: none yet */
+bool harness_guest_window(struct harness *h, struct harness_cpu *c, gfn_t *start, gfn_t *end);
+/* mmu_lock held for write: a leaf just installed goes into recent[] (hot picks) */
+void harness_remember(struct harness *h, unsigned root, gfn_t gfn, int level);
 /* BSP, between its steps: begin or end a focus phase by the clock (now: TSC). */
 void harness_focus_update(struct harness *h, uint64_t now);
 /* Is a focus phase on? (Agers then age one gfn at a time.) */
@@ -172,7 +234,10 @@ bool harness_focused(struct harness *h);
 
 /* roles.c: one step of each role; role_steps[] indexes them by enum harness_role. */
 extern void (*const role_steps[NR_ROLES])(struct harness *h, struct harness_cpu *c);
+void guest_step(struct harness *h, struct harness_cpu *c);	/* guest.c */
 uint64_t *harness_inside(struct harness *h, gfn_t gfn, int level);
+/* After dropping mmu_lock: let a waiting holder in first (bounded; roles.c) */
+void harness_yield_mmu_lock(struct harness *h);
 
 /* checkpoint.c */
 void harness_checkpoint(struct harness *h);	/* BSP, APs running: stop, check, resume */
@@ -194,6 +259,35 @@ static inline void checkpoint_poll(struct harness *h)
 	if (e & 1)
 		checkpoint_park(h, e);
 }
+
+/*
+ * guest.c: the guest role. harness_guests_unsupported: why guests= cannot run here (no SVM,
+ * ...), NULL if it can. setup (BSP, before the CPUs start, after mmu_init): the frames, the
+ * guests' VMCBs, code and mailboxes; false if it failed (reported). kick: an IPI to every
+ * guest AP (a checkpoint or the end wants them out). leave: the AP's last act (SVM off).
+ * release: the BSP's, after the end.
+ */
+const char *harness_guests_unsupported(const struct cmdline *cl);
+uint64_t harness_guest_slot_gfns(uint64_t gfns, unsigned guests);
+bool harness_guests_setup(struct harness *h);
+void harness_guests_kick(struct harness *h);
+/* The writer, after dropping mmu_lock: a guest waiting for it gets it first (bounded). */
+void harness_guests_let_in(struct harness *h);
+void harness_guest_leave(struct harness *h, struct harness_cpu *c);
+void harness_guests_release(struct harness *h);
+void harness_guests_summary(const struct harness *h, uint64_t ms);	/* info lines */
+
+/* guest_probe.c, mmu_lock held for write or the world stopped */
+/* before a fault maps gfn at level: the quarantined frames it covers are checked, released */
+void harness_guest_before_map(struct harness *h, gfn_t gfn, int level, const char *when);
+/* after an MMU op on [start, end): D taken out of leaves is stamped; after a zap, frames no
+ * leaf maps any more are poisoned and quarantined */
+void harness_guest_after_op(struct harness *h, gfn_t start, gfn_t end, bool zap);
+/* a guest's AP, no lock: a window's end (the probe of its pages), a new window's start */
+void harness_guest_check_window(struct harness *h, struct harness_cpu *c);
+void harness_guest_clear_window(struct harness *h, struct harness_cpu *c);
+/* world stopped (a checkpoint, the end): the quarantined frames' poison */
+void harness_guest_checkpoint(struct harness *h);
 
 /* summary.c: the info lines and the ok/not ok line. */
 void harness_summary(struct harness *h);

@@ -6,7 +6,8 @@
  *   accessor     the page walker: mmu_access sets A (and D on a write) in a present leaf;
  *   locked ager  the same aging under mmu_lock held for write, through the writer's rmap lock
  *                (rmap_lock/rmap_unlock storing the same chain back);
- *   locker       rmap-lock-torture: read-only lock of one of a few heads, hold, unlock.
+ *   locker       rmap-lock-torture: read-only lock of one of a few heads, hold, unlock;
+ *   guest        guests=: one VMRUN of an SVM guest and its exit (guest.c).
  * In a scenario with age_passes, agers and locked agers instead age the whole slot pass after
  * pass, together, a chunk at a time (age_pass.h): a pass's time is the time the agers together
  * took to age every rmap of the slot once.
@@ -25,7 +26,7 @@
 
 const char *const harness_role_names[NR_ROLES] = {
 	[ROLE_WRITER] = "writer", [ROLE_AGER] = "ager", [ROLE_ACCESSOR] = "accessor",
-	[ROLE_LOCKED_AGER] = "locked-ager", [ROLE_LOCKER] = "locker",
+	[ROLE_LOCKED_AGER] = "locked-ager", [ROLE_LOCKER] = "locker", [ROLE_GUEST] = "guest",
 };
 
 uint64_t *harness_inside(struct harness *h, gfn_t gfn, int level)
@@ -55,6 +56,9 @@ static void pick_range(struct harness *h, struct harness_cpu *c, gfn_t *start, g
 {
 	unsigned root;
 
+	/* guests: half the ranges are a window a guest is writing (its walker's A/D) */
+	if (h->guests && rng_below(&c->rng, 2) && harness_guest_window(h, c, start, end))
+		return;
 	if (harness_focused(h)) {
 		*start = harness_pick_gfn(h, c, &root);
 		*end = *start + 1;
@@ -146,7 +150,7 @@ static void locked_ager_held(void *arg, gfn_t gfn, int level)
  */
 #define YIELD_PAUSES	4096
 
-static void yield_mmu_lock(struct harness *h)
+void harness_yield_mmu_lock(struct harness *h)
 {
 	for (unsigned n = 0; n < YIELD_PAUSES && mmu_lock_contended(&h->mmu.lock); n++)
 		cpu_pause();
@@ -165,7 +169,7 @@ static void locked_age_chunk(struct harness *h, struct harness_cpu *c, gfn_t s, 
 	age_gfn_range_locked(&h->mmu.slot, s, e, &c->lage, locked_ager_held, h);
 	hist_add(&c->mmu_hold, rdtsc() - t1);
 	mmu_write_unlock(&h->mmu.lock);
-	yield_mmu_lock(h);
+	harness_yield_mmu_lock(h);
 }
 
 static void locked_ager_step(struct harness *h, struct harness_cpu *c)
@@ -248,4 +252,5 @@ static void locker_step(struct harness *h, struct harness_cpu *c)
 void (*const role_steps[NR_ROLES])(struct harness *h, struct harness_cpu *c) = {
 	[ROLE_WRITER] = writer_step, [ROLE_AGER] = ager_step, [ROLE_ACCESSOR] = accessor_step,
 	[ROLE_LOCKED_AGER] = locked_ager_step, [ROLE_LOCKER] = locker_step,
+	[ROLE_GUEST] = guest_step,
 };

@@ -24,6 +24,7 @@
 #include "tsc.h"
 
 static struct harness harness;
+static uint64_t quarantine_bits[HARNESS_MAX_GFNS / 64];	/* guests: guest_probe.c */
 
 _Static_assert((int)MMU_PROFILE_STRICT == CMDLINE_PROFILE_STRICT &&
 	       (int)MMU_PROFILE_KVM == CMDLINE_PROFILE_KVM, "profile= names mmu/profile.h's order");
@@ -64,6 +65,13 @@ static bool setup_levels(struct harness *h)
 		h->level_weight[l] = w;
 		total += w;
 	}
+	/* guests: real frames, no 1 GiB leaves (guest.c); the scenario's 1G share goes to 2M */
+	if (h->guests && h->level_weight[PG_LEVEL_1G - 1]) {
+		if (cmdline_given(h->cl, CMDLINE_LEVELS))
+			report_usage_error("levels= names 1g, but guests= maps real frames and has no 1 GiB leaves (a GiB of aligned memory): give levels=4k and/or 2m");
+		h->level_weight[PG_LEVEL_2M - 1] += h->level_weight[PG_LEVEL_1G - 1];
+		h->level_weight[PG_LEVEL_1G - 1] = 0;
+	}
 	if (!total)
 		report_error("levels=: no page size to fault in");
 	return total != 0;
@@ -86,6 +94,18 @@ static bool assign_roles(struct harness *h, const unsigned *roles)
 	__builtin_memset(h->count, 0, sizeof(h->count));
 	__builtin_memset(h->bsp_runs, 0, sizeof(h->bsp_runs));
 	n[ROLE_WRITER] = 1;
+	if (!roles && h->cl->guests) {
+		/* guests first: each is a whole AP; they replace the software accessors, whose
+		 * counted A/D conservation cannot hold beside a walker nobody counts */
+		if (ac)
+			report_usage_error("guests=%u with accessors=%u: the guests are the accessors (the walker's A/D sets are not counted, so the software accessors' counted conservation cannot run beside them)",
+					   h->cl->guests, h->cl->accessors);
+		if (h->cl->guests > naps || h->cl->guests > h->roots)
+			report_usage_error("guests=%u: %u APs are free (%u CPUs online) and the scenario has %u roots (one guest per root)",
+					   h->cl->guests, naps, h->ncpus, h->roots);
+		n[ROLE_GUEST] = h->cl->guests;
+		naps -= n[ROLE_GUEST];
+	}
 	if (roles) {
 		for (int r = ROLE_AGER, total = 0; r < NR_ROLES; r++) {
 			n[r] = roles[r];
@@ -114,6 +134,7 @@ static bool assign_roles(struct harness *h, const unsigned *roles)
 				   n[ROLE_LOCKED_AGER], h->ncpus);
 	rest -= n[ROLE_AGER] + n[ROLE_ACCESSOR];
 	/* the rest by share among the roles not given; agers take what rounding leaves */
+	ac = ac || n[ROLE_GUEST];	/* guests: no software accessor, none interleaved */
 	shares = (ag ? 0 : sc->share[ROLE_AGER]) + (ac ? 0 : sc->share[ROLE_ACCESSOR]) +
 		 sc->share[ROLE_LOCKER];
 	if (shares) {
@@ -123,7 +144,7 @@ static bool assign_roles(struct harness *h, const unsigned *roles)
 		if (!ag && sc->share[ROLE_AGER])
 			n[ROLE_AGER] = rest - (ac ? 0 : n[ROLE_ACCESSOR]) - n[ROLE_LOCKER];
 	}
-	for (int r = ROLE_AGER; r < NR_ROLES; r++) {
+	for (int r = ROLE_AGER; r < ROLE_GUEST; r++) {
 		bool wanted = r == ROLE_LOCKED_AGER ? sc->locked_agers > 0 : sc->share[r] > 0;
 		bool given0 = (r == ROLE_AGER && ag) || (r == ROLE_ACCESSOR && ac) ||
 			      (r == ROLE_LOCKED_AGER && lg);
@@ -141,7 +162,11 @@ static void assign_cpus(struct harness *h)
 	for (int r = ROLE_AGER; r < NR_ROLES; r++)
 		for (unsigned k = 0; k < h->count[r]; k++, id++) {
 			h->cpu[id].role = (enum harness_role)r;
-			if (r == ROLE_ACCESSOR)
+			if (r == ROLE_GUEST && !k) {
+				h->guest_cpu0 = id;
+				h->guest_vcpu0 = vcpu;
+			}
+			if (r == ROLE_ACCESSOR || r == ROLE_GUEST)
 				h->cpu[id].vcpu = vcpu++;
 		}
 	h->naps = id - 1;
@@ -186,6 +211,7 @@ static void join_aps(struct harness *h)
 {
 	/* release: pairs with the APs' acquire load of stop; the epoch is even here */
 	atomic_set(&h->stop, 1, MO_RELEASE);
+	harness_guests_kick(h);		/* a guest sees stop only when it exits */
 	/* done: incremented (release) at the end of ap_main */
 	harness_wait_aps(h, &h->done, "harness end");
 }
@@ -231,6 +257,8 @@ static void ap_main(struct harness *h, struct harness_cpu *c)
 		/* on a heavily overcommitted machine, let the host run the others (smp.h) */
 		smp_nap_share(&c->nap_last);
 	}
+	if (c->role == ROLE_GUEST)
+		harness_guest_leave(h, c);
 	irq_torture_stop();
 	/* release: our last steps and statistics happen-before the BSP's final checks */
 	atomic_fetch_add(&h->done, 1u, MO_RELEASE);
@@ -258,6 +286,7 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 	h->cl = r->cl;
 	h->gfns = cmdline_given(r->cl, CMDLINE_GFNS) ? r->cl->gfns : sc->gfns;
 	h->roots = sc->roots;
+	h->guests = roles ? 0 : r->cl->guests;	/* forced roles (benchmarks): none */
 #ifdef RMAP_OPS_DIRECT
 	if (h->ops != &rmap_variants[0]) {
 		report_error("mutate=%s: this kernel calls the correct steps directly (RMAP_OPS_DIRECT)",
@@ -272,10 +301,15 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 	if (!setup_levels(h) || !assign_roles(h, roles))
 		return false;
 	assign_cpus(h);
-	vcpus = h->count[ROLE_ACCESSOR] + h->bsp_runs[ROLE_ACCESSOR];
+	vcpus = h->count[ROLE_ACCESSOR] + h->bsp_runs[ROLE_ACCESSOR] + h->count[ROLE_GUEST];
 	if (vcpus > MMU_MAX_VCPUS)
 		report_usage_error("%u accessors: the MMU has room for %u vCPUs", vcpus, MMU_MAX_VCPUS);
-	if (mmu_init(&h->mmu, 0, h->gfns, h->roots, vcpus, h->ops, !sc->hot_checks_off))
+	if (h->gfns > HARNESS_MAX_GFNS)
+		report_usage_error("gfns=%llu: the harness takes %u at most",
+				   (unsigned long long)h->gfns, HARNESS_MAX_GFNS);
+	/* guests: the slot also holds the guests' own pages, in whole 2 MiB (guest.c) */
+	h->slot_gfns = h->guests ? harness_guest_slot_gfns(h->gfns, h->guests) : h->gfns;
+	if (mmu_init(&h->mmu, 0, h->slot_gfns, h->roots, vcpus, h->ops, !sc->hot_checks_off))
 		report_usage_error("mmu_init: gfns=%llu roots=%u vcpus=%u does not fit (memory, or more than 131072 gfns)",
 				   (unsigned long long)h->gfns, h->roots, vcpus);
 	h->mmu.slot.torture_hold_every = sc->hold_every;
@@ -289,6 +323,11 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 	if (mmu_set_profile(&h->mmu, (enum mmu_profile)r->cl->profile, h->ad_disabled_roots)) {
 		report_error("mmu_set_profile: profile=%d with %u A/D-disabled roots refused",
 			     r->cl->profile, h->ad_disabled_roots);
+		mmu_destroy(&h->mmu);
+		return false;
+	}
+	if (h->guests && !harness_guests_setup(h)) {
+		harness_guests_release(h);
 		mmu_destroy(&h->mmu);
 		return false;
 	}
@@ -311,6 +350,7 @@ static void teardown(struct harness *h)
 			      (unsigned long long)still_a, (unsigned long long)still_d,
 			      (unsigned long long)h->mmu.slot.descs_live);
 	mmu_free_memory_caches(&h->mmu, &h->caches);
+	harness_guests_release(h);
 }
 
 /* age_passes: the duration records, allocated once (pmm_alloc_contig never frees) */
@@ -339,10 +379,17 @@ struct harness *harness_run_once(const struct scenario *sc, const struct test_ru
 	h->next_scan = 0;
 	h->recent_pos = 0;
 	h->focus = h->focus_phases = 0;
+	h->guests_waiting = 0;
 	__builtin_memset(&h->checkpoint_hist, 0, sizeof(h->checkpoint_hist));
 	__builtin_memset(h->recent, 0, sizeof(h->recent));
+	__builtin_memset(h->guest_spot, 0, sizeof(h->guest_spot));
 	__builtin_memset(h->inside, 0, sizeof(h->inside));
 	__builtin_memset(&h->caches, 0, sizeof(h->caches));
+	__builtin_memset(quarantine_bits, 0, sizeof(quarantine_bits));
+	h->quarantined = quarantine_bits;
+	h->nr_quarantined = 0;
+	h->poisoned = h->released = h->stale = 0;
+	h->clean_checked = h->clean_lost = 0;
 	if (!setup(h, sc, r, roles))
 		return NULL;
 	if (sc->age_passes && !pass_durations()) {
@@ -372,7 +419,13 @@ void harness_release(struct harness *h)
 void harness_run(const struct scenario *sc, const struct test_run *r)
 {
 	struct harness *h;
+	const char *why;
 
+	/* guests= where the CPU has no SVM with nested paging: the test cannot run as asked */
+	if (r->cl->guests && (why = harness_guests_unsupported(r->cl))) {
+		report_skip(sc->name, why);
+		return;
+	}
 	report_test_begin(sc->name);
 	/* a mutated test is decided by its invariant (decided()), the correct protocol by any */
 	report_deciding_inv(r->ops->inv);

@@ -134,10 +134,10 @@ static void print_setup(const struct harness *h)
 		h->mmu.slot.torture_window_us, h->cl->irq_hz,
 		h->cl->widen == CMDLINE_WIDEN_ON ? "on" : "off", h->sc->focus_ms,
 		h->sc->focus_every_ms, h->sc->checkpoint_ms);
-	kprintf("  %s roles: writer=1 agers=%u accessors=%u locked_agers=%u lockers=%u idle=%u bsp_also=%s\n",
+	kprintf("  %s roles: writer=1 agers=%u accessors=%u locked_agers=%u lockers=%u guests=%u idle=%u bsp_also=%s\n",
 		h->sc->name, h->count[ROLE_AGER], h->count[ROLE_ACCESSOR],
-		h->count[ROLE_LOCKED_AGER], h->count[ROLE_LOCKER], h->ncpus - 1 - h->naps,
-		la ? also : "none");
+		h->count[ROLE_LOCKED_AGER], h->count[ROLE_LOCKER], h->count[ROLE_GUEST],
+		h->ncpus - 1 - h->naps, la ? also : "none");
 }
 
 static void print_roles(const struct harness *h, const struct totals *t, uint64_t ms)
@@ -190,6 +190,7 @@ static void print_roles(const struct harness *h, const struct totals *t, uint64_
 			(unsigned long long)t->lk_acquired, (unsigned long long)t->lk_elided,
 			(unsigned long long)t->lk_inside, (unsigned long long)h->inside_lost,
 			per_s(t->lk_acquired, ms));
+	harness_guests_summary(h, ms);
 }
 
 /* irq_hz=: the timer interrupts the APs took and the time their handlers burned. */

@@ -11,6 +11,10 @@
  * Owns h->recent[], the ring of leaves it installed lately (written here with relaxed stores,
  * read by every role with relaxed loads: a hint where the action is, nothing is published
  * through it), so that zaps, accessors and agers meet the leaves the writer is working on.
+ * Guests' NPF faults add theirs too (guest.c), under mmu_lock like every writer here, and
+ * each guest publishes the window it writes (h->guest_spot[], a relaxed hint likewise): a
+ * third of every role's picks go there, so that zaps, faults and aging meet the pages a
+ * guest's walker is setting A/D in (spread over the working set they hardly would).
  *
  * Also owns h->focus, the hot spot (scenario.focus_every_ms/focus_ms): for focus_ms of every
  * focus_every_ms, every role's picks go to one gfn in two roots (under kvm one with A/D
@@ -37,7 +41,7 @@ static uint64_t recent_pack(unsigned root, gfn_t gfn, int level)
 	return gfn | (uint64_t)root << 40 | (uint64_t)level << 56;
 }
 
-static void remember(struct harness *h, unsigned root, gfn_t gfn, int level)
+void harness_remember(struct harness *h, unsigned root, gfn_t gfn, int level)
 {
 	/* relaxed: a hint for the other roles (see the header) */
 	atomic_set(&h->recent[h->recent_pos++ % HARNESS_RECENT], recent_pack(root, gfn, level),
@@ -87,6 +91,19 @@ void harness_focus_update(struct harness *h, uint64_t now)
 		   (h->mmu.slot.base_gfn + gfn), MO_RELAXED);
 }
 
+bool harness_guest_window(struct harness *h, struct harness_cpu *c, gfn_t *start, gfn_t *end)
+{
+	/* relaxed: a hint (see the header) */
+	uint64_t spot = atomic_read(&h->guest_spot[rng_below(&c->rng, h->guests)], MO_RELAXED);
+	gfn_t last = h->mmu.slot.base_gfn + h->gfns;
+
+	if (!spot)
+		return false;
+	*start = spot;
+	*end = spot + GUEST_WINDOW_PICK < last ? spot + GUEST_WINDOW_PICK : last;
+	return true;
+}
+
 gfn_t harness_pick_gfn(struct harness *h, struct harness_cpu *c, unsigned *root)
 {
 	/* relaxed: see the header */
@@ -95,6 +112,21 @@ gfn_t harness_pick_gfn(struct harness *h, struct harness_cpu *c, unsigned *root)
 	if (e) {
 		*root = (unsigned)(e >> (rng_below(&c->rng, 2) ? 48 : 40) & 0xff);
 		return slot_gfn(h, e & ((1ull << 40) - 1));
+	}
+	/* guests: a third of the picks go to a page a guest is writing now (guest.c) */
+	if (h->guests && !rng_below(&c->rng, 3)) {
+		unsigned k = (unsigned)rng_below(&c->rng, h->guests);
+		/* relaxed: a hint (see the header) */
+		uint64_t spot = atomic_read(&h->guest_spot[k], MO_RELAXED);
+
+		if (spot) {
+			gfn_t base = h->mmu.slot.base_gfn;
+			uint64_t off = rng_below(&c->rng, h->gfns < GUEST_WINDOW_PICK ? h->gfns :
+								       GUEST_WINDOW_PICK);
+
+			*root = k;	/* guest k's root */
+			return base + (spot - base + off) % h->gfns;
+		}
 	}
 	if (rng_below(&c->rng, 1000) < h->sc->hot_permille)
 		/* relaxed: see the header */
@@ -120,11 +152,15 @@ static int pick_level(struct harness *h, struct harness_cpu *c)
  */
 static bool fault(struct harness *h, struct harness_cpu *c, unsigned root, gfn_t gfn, int level)
 {
-	enum mmu_fault_result r = mmu_fault(&h->mmu, &h->caches, root, gfn, level,
-					    rng_below(&c->rng, 4) == 0);
+	enum mmu_fault_result r;
+
+	/* guests: a frame poisoned since its zap is checked before it is mapped again */
+	harness_guest_before_map(h, gfn, level, "at a writer's fault");
+	r = mmu_fault(&h->mmu, &h->caches, root, gfn, level, rng_below(&c->rng, 4) == 0);
+	harness_guest_after_op(h, gfn, gfn + 1, false);	/* a leaf it replaced */
 
 	if (r == FAULT_INSTALLED)
-		remember(h, root, gfn & ~(pages_per_level(level) - 1), level);
+		harness_remember(h, root, gfn & ~(pages_per_level(level) - 1), level);
 	return r != FAULT_RETRY;
 }
 
@@ -154,6 +190,7 @@ static bool wop_zap_gfn(struct harness *h, struct harness_cpu *c)
 	gfn_t gfn = harness_pick_gfn(h, c, &root);
 
 	mmu_zap_gfn_range(&h->mmu, gfn, gfn + 1);
+	harness_guest_after_op(h, gfn, gfn + 1, true);	/* guests: see guest_probe.c */
 	return true;
 }
 
@@ -162,7 +199,10 @@ static bool wop_zap_range(struct harness *h, struct harness_cpu *c)
 	unsigned root;
 	gfn_t gfn = harness_pick_gfn(h, c, &root);
 
-	mmu_zap_gfn_range(&h->mmu, gfn, gfn + 1 + rng_below(&c->rng, h->sc->zap_range_max));
+	gfn_t end = gfn + 1 + rng_below(&c->rng, h->sc->zap_range_max);
+
+	mmu_zap_gfn_range(&h->mmu, gfn, end);
+	harness_guest_after_op(h, gfn, end, true);
 	return true;
 }
 
@@ -171,9 +211,13 @@ static bool wop_zap_leaf(struct harness *h, struct harness_cpu *c)
 	/* relaxed: see the header; a recent leaf, mostly still there */
 	uint64_t e = atomic_read(&h->recent[rng_below(&c->rng, HARNESS_RECENT)], MO_RELAXED);
 
-	if (e)
-		c->zaps_hit += mmu_zap_leaf(&h->mmu, (unsigned)(e >> 40 & 0xffff),
-					    e & ((1ull << 40) - 1), (int)(e >> 56));
+	gfn_t gfn = e & ((1ull << 40) - 1);
+	int level = (int)(e >> 56);
+
+	if (e && mmu_zap_leaf(&h->mmu, (unsigned)(e >> 40 & 0xffff), gfn, level)) {
+		c->zaps_hit++;
+		harness_guest_after_op(h, gfn, gfn + pages_per_level(level), true);
+	}
 	return true;
 }
 
@@ -181,6 +225,7 @@ static bool wop_zap_all(struct harness *h, struct harness_cpu *c)
 {
 	(void)c;
 	mmu_zap_all(&h->mmu);
+	harness_guest_after_op(h, h->mmu.slot.base_gfn, h->mmu.slot.base_gfn + h->gfns, true);
 	return true;
 }
 
@@ -198,9 +243,11 @@ static bool wop_clear_dirty(struct harness *h, struct harness_cpu *c)
 	gfn_t spot = harness_pick_gfn(h, c, &root), gfn = spot & ~63ull;
 
 	mmu_clear_dirty_gfn_range(&h->mmu, gfn, gfn + 64);
+	harness_guest_after_op(h, gfn, gfn + 64, false);
 	if (harness_focused(h) && rng_below(&c->rng, 2)) {
 		c->wops[WOP_ZAP_GFN]++;
 		mmu_zap_gfn_range(&h->mmu, spot, spot + 1);
+		harness_guest_after_op(h, spot, spot + 1, true);
 	}
 	return true;
 }
@@ -240,4 +287,7 @@ void writer_step(struct harness *h, struct harness_cpu *c)
 	hist_add(&c->mmu_hold, rdtsc() - t1);
 	mmu_write_unlock(&h->mmu.lock);
 	c->bursts++;
+	/* guests: a vCPU's NPF waits for mmu_lock; let it in before the next burst, as KVM's
+	 * fair rwlock would (the BSP otherwise retakes the lock at once, the guests starve) */
+	harness_guests_let_in(h);
 }

@@ -1,0 +1,342 @@
+/*
+ * tests/kernel/harness/guest_probe.c - what checks the real walker's work under guests=
+ * (guest.c): two checks the software accessors' counted ad-conservation cannot make, since
+ * nobody counts the A/D a CPU's walker sets.
+ *
+ * Poisoned frames (`uaf`, "stale-tlb:"). After a zap has committed (and so flushed: every
+ * guest that could cache the zapped leaves was kicked out and re-enters with a flushed
+ * nested TLB), a working-set gfn that no leaf of any root maps any more has a frame nobody may
+ * write: the writer fills it with POISON and quarantines it, as KVM's host would reuse the
+ * page. Before any fault maps the gfn again (the writer's or a guest's NPF), and at every
+ * checkpoint, the poison must be whole; a word that is not is a guest write through a
+ * translation that outlived its zap and the flush (zap-no-flush). At most QUARANTINE_MAX frames
+ * are quarantined at once (the poison costs 4 KiB of stores under mmu_lock); the rest of a
+ * large zap is not poisoned, and the counts say how many were.
+ *
+ * The walker's D probe (`ad-conservation`, "walker D lost:"). Each guest writes a window of
+ * up to 64 working-set pages (the first eighth only read) for GUEST_EVERY accesses, its
+ * sweeps alternating all reads and all writes, and moves it at its VMMCALL (guest.c). Under
+ * mmu_lock for write, the move first checks the window just written: every written page's
+ * leaf in the guest's root must have D, or the MMU must have taken D from the frame after the
+ * window began (a zap found it, dirty logging cleared it: FRAME_D_SEEN, which each op's end
+ * turns into a stamp, d_seq, per frame; a 2 MiB leaf's stands for its 512 frames). Then the
+ * new window's pages get dirty logging's clear, and the VMRUN after it flushes the nested TLB,
+ * so the guest's first write to each page walks to set D, in a leaf its read sweep has often
+ * just set A in: the moment an ager's read-modify-write of the SPTE loses D (age-plain-rmw),
+ * as does a zap's plain store (zap-plain-store). Later writes hit the TLB and set nothing, so
+ * a lost D stays lost until the window's end (unless an exit in between re-walks: then the
+ * loss is missed, never invented). The A half is counted, not checked (agers clear A at any
+ * time): how many of the window's leaves have A at its end, after the window began with a
+ * VM round trip and accessed them all (the accessed-after-clear probe).
+ *
+ * Runs under mmu_lock for write (the writer's zaps and faults, a guest's NPF and window move)
+ * or with the world stopped (checkpoints).
+ */
+#include "atomic.h"
+#include "harness.h"
+#include "rmap/rmap.h"
+
+#define POISON		0x5ab0f00du	/* every word of a quarantined frame */
+#define QUARANTINE_MAX	64
+#define LOST_REPORTS	4		/* violation lines per guest and checkpoint */
+
+static uint32_t *frame_words(struct harness *h, gfn_t gfn)
+{
+	return (uint32_t *)(h->backing + (gfn - h->mmu.slot.base_gfn) * ENV_PAGE_SIZE);
+}
+
+static bool quarantined(const struct harness *h, uint64_t i)
+{
+	return h->quarantined[i / 64] >> (i % 64) & 1;
+}
+
+/* Does any leaf of any root map gfn (at any level)? mmu_lock held for write. */
+static bool gfn_mapped(struct harness *h, gfn_t gfn)
+{
+	for (int level = PG_LEVEL_4K; level <= MMU_MAX_LEAF_LEVEL; level++) {
+		struct rmap_head *head = gfn_to_rmap(&h->mmu.slot, gfn, level);
+
+		/* relaxed: only holders of mmu_lock for write, as we are, change chains; an
+		 * ager's read-only lock sets LOCKED only on a non-empty head */
+		if (atomic_read(&head->val, MO_RELAXED) & ~RMAP_LOCKED)
+			return true;
+	}
+	return false;
+}
+
+static bool poison_whole(struct harness *h, gfn_t gfn)
+{
+	const uint32_t *w = frame_words(h, gfn);
+
+	for (unsigned k = 0; k < ENV_PAGE_SIZE / 4; k++)
+		if (w[k] != POISON)
+			return false;
+	return true;
+}
+
+/*
+ * A frame mapped clean (its poison checked whole at its release, clean_seq[] set) and now
+ * unmapped everywhere: if the MMU took D from none of its leaves since (no stamp after
+ * clean_seq) but its contents changed, a guest wrote it and the D its walker set was lost on
+ * the way: the host would now drop the page as clean (a zap's plain store, an ager's
+ * read-modify-write). Then the frame is quarantined anew, as far as there is room.
+ */
+static void quarantine_zapped(struct harness *h, gfn_t start, gfn_t end)
+{
+	gfn_t base = h->mmu.slot.base_gfn;
+
+	if (start < base)
+		start = base;
+	if (end > base + h->gfns)
+		end = base + h->gfns;
+	for (gfn_t gfn = start; gfn < end; gfn++) {
+		uint64_t i = gfn - base;
+		uint32_t *w;
+
+		if (quarantined(h, i) || gfn_mapped(h, gfn))
+			continue;
+		if (h->clean_seq[i]) {
+			h->clean_checked++;
+			/* relaxed: stamps of ops before ours are ours (mmu_lock) or the guests'
+			 * window clears, which precede the writes they make room for */
+			if (atomic_read(&h->d_stamp[i], MO_RELAXED) <= h->clean_seq[i] &&
+			    !poison_whole(h, gfn)) {
+				h->clean_lost++;
+				env_violation("ad-conservation", gfn, PG_LEVEL_4K,
+					      "walker D lost: gfn 0x%llx was mapped clean (at d_seq %u) and written since, but its last leaf is gone and the MMU took D from none of its leaves (stamp %u): the host would drop the page as clean",
+					      (unsigned long long)gfn, h->clean_seq[i],
+					      atomic_read(&h->d_stamp[i], MO_RELAXED));
+			}
+			h->clean_seq[i] = 0;
+		}
+		if (h->nr_quarantined == QUARANTINE_MAX)
+			continue;
+		w = frame_words(h, gfn);
+		for (unsigned k = 0; k < ENV_PAGE_SIZE / 4; k++)
+			w[k] = POISON;
+		h->quarantined[i / 64] |= 1ull << (i % 64);
+		h->nr_quarantined++;
+		h->poisoned++;
+	}
+}
+
+/* The poison of a quarantined frame; false (and the VIOLATION) if a word was written. */
+static bool check_poison(struct harness *h, gfn_t gfn, const char *when)
+{
+	const uint32_t *w = frame_words(h, gfn);
+	unsigned bad = 0, first = 0;
+
+	for (unsigned k = 0; k < ENV_PAGE_SIZE / 4; k++)
+		if (w[k] != POISON && !bad++)
+			first = k;
+	if (!bad)
+		return true;
+	h->stale++;
+	env_violation("uaf", gfn, PG_LEVEL_4K,
+		      "stale-tlb: %u words of gfn 0x%llx written after its zap and the flush (word %u = 0x%x, not the poison 0x%x), found %s",
+		      bad, (unsigned long long)gfn, first, w[first], POISON, when);
+	return false;
+}
+
+static void release(struct harness *h, uint64_t i)
+{
+	h->quarantined[i / 64] &= ~(1ull << (i % 64));
+	h->nr_quarantined--;
+}
+
+void harness_guest_before_map(struct harness *h, gfn_t gfn, int level, const char *when)
+{
+	gfn_t base = h->mmu.slot.base_gfn, start = gfn & ~(pages_per_level(level) - 1);
+
+	if (!h->guests || !h->nr_quarantined)
+		return;
+	for (gfn_t g = start < base ? base : start; g < start + pages_per_level(level) &&
+						       g < base + h->gfns; g++) {
+		if (!quarantined(h, g - base))
+			continue;
+		/* whole: the frame is mapped clean from here (quarantine_zapped) */
+		if (check_poison(h, g, when))
+			h->clean_seq[g - base] = atomic_read(&h->d_seq, MO_RELAXED);
+		release(h, g - base);
+		h->released++;
+	}
+}
+
+static void quarantine_check_all(struct harness *h, const char *when)
+{
+	for (uint64_t i = 0; i < h->gfns && h->nr_quarantined; i++)
+		if (quarantined(h, i) && !check_poison(h, h->mmu.slot.base_gfn + i, when))
+			release(h, i);		/* reported once */
+}
+
+/*
+ * The leaf of gfn in the guest's root, found as a walker finds it, without a lock: in guest
+ * mode (the flush waits for us before a table we may be in is freed), as mmu_access walks.
+ * NULL if none. level: the leaf's.
+ */
+static uint64_t *leaf_ptr(struct harness *h, unsigned root, gfn_t gfn, int *level)
+{
+	uint64_t *spt = h->mmu.roots[root]->spt;
+
+	for (int l = MMU_ROOT_LEVEL; l >= PG_LEVEL_4K; l--) {
+		uint64_t *sptep = &spt[spte_index_of(gfn, l)];
+		/* seq_cst: the handshake with the writer's unlinks, and an acquire (access.c) */
+		uint64_t spte = atomic_read(sptep, MO_SEQ_CST);
+
+		if (!is_shadow_present_pte(spte))
+			return NULL;
+		*level = l;
+		if (is_last_spte(spte, l))
+			return sptep;
+		spt = spte_to_child_spt(spte);
+	}
+	return NULL;
+}
+
+/*
+ * The next d_seq (writers under mmu_lock and the guests' lockless window clears both take
+ * them). release: the D removals made before it are visible to whoever reads the new value
+ * (a guest's window that reads it at its start began after them), acquire for symmetry.
+ */
+static uint32_t stamp_next(struct harness *h)
+{
+	return atomic_fetch_add(&h->d_seq, 1u, MO_ACQ_REL) + 1;
+}
+
+/* n frames from gfn (those in the working set) had D taken out before seq was drawn */
+static void stamp(struct harness *h, gfn_t gfn, gfn_t n, uint32_t seq)
+{
+	gfn_t base = h->mmu.slot.base_gfn;
+
+	for (gfn_t g = gfn; g < gfn + n && g < base + h->gfns; g++)
+		/* relaxed: a later stamp of the same frame is larger; readers compare */
+		atomic_set(&h->d_stamp[g - base], seq, MO_RELAXED);
+}
+
+/*
+ * After an op: each frame the MMU took D from (FRAME_D_SEEN) gets a stamp from d_seq. A 2 MiB
+ * leaf's D is recorded at its first frame, and stands for all 512.
+ */
+static void stamp_d_seen(struct harness *h, gfn_t start, gfn_t end)
+{
+	gfn_t base = h->mmu.slot.base_gfn, region = pages_per_level(PG_LEVEL_2M);
+	gfn_t from = start & ~(region - 1), to = (end + region - 1) & ~(region - 1);
+	uint32_t seq = 0;
+
+	if (from < base)
+		from = base;
+	if (to > base + h->gfns)
+		to = base + h->gfns;
+	for (gfn_t gfn = from; gfn < to; gfn++) {
+		uint8_t *f = mmu_frame(&h->mmu, gfn);
+
+		if (!(*f & FRAME_D_SEEN))
+			continue;
+		*f &= (uint8_t)~FRAME_D_SEEN;
+		if (!seq)
+			seq = stamp_next(h);
+		stamp(h, gfn, gfn % region ? 1 : region, seq);
+	}
+}
+
+void harness_guest_after_op(struct harness *h, gfn_t start, gfn_t end, bool zap)
+{
+	if (!h->guests)
+		return;
+	stamp_d_seen(h, start, end);
+	if (zap)
+		quarantine_zapped(h, start, end);
+}
+
+void harness_guest_clear_window(struct harness *h, struct harness_cpu *c)
+{
+	struct harness_guest *g = &c->guest;
+	uint32_t seq = 0;
+
+	mmu_guest_enter(&h->mmu, c->vcpu);
+	for (gfn_t gfn = g->win_start; gfn < g->win_start + g->win; gfn++) {
+		int level;
+		uint64_t *sptep = leaf_ptr(h, g->root, gfn, &level);
+
+		/* relaxed: atomicity is what counts, as for every A/D update (dirty.c) */
+		if (sptep && is_dirty_spte(atomic_fetch_and(sptep, ~spte_fmt.dirty_mask, MO_RELAXED))) {
+			gfn_t n = pages_per_level(level);
+
+			/* a D removal like dirty logging's: stamped, so nobody takes it for lost */
+			if (!seq)
+				seq = stamp_next(h);
+			stamp(h, gfn & ~(n - 1), n, seq);
+		}
+	}
+	mmu_guest_exit(&h->mmu, c->vcpu);
+}
+
+/* D in the leaf, or a removal stamped after the window began */
+static bool d_accounted(struct harness *h, gfn_t gfn, uint64_t spte, uint32_t win_seq)
+{
+	/* relaxed: a stamp we miss now the checkpoint sees */
+	return (spte && is_dirty_spte(spte)) ||
+	       atomic_read(&h->d_stamp[gfn - h->mmu.slot.base_gfn], MO_RELAXED) > win_seq;
+}
+
+void harness_guest_check_window(struct harness *h, struct harness_cpu *c)
+{
+	struct harness_guest *g = &c->guest;
+
+	mmu_guest_enter(&h->mmu, c->vcpu);
+	for (gfn_t gfn = g->win_start + g->win_nread; gfn < g->win_start + g->win; gfn++) {
+		int level;
+		uint64_t *sptep = leaf_ptr(h, g->root, gfn, &level);
+		/* relaxed: a snapshot of the bits; what races it is the checkpoint's to decide */
+		uint64_t spte = sptep ? atomic_read(sptep, MO_RELAXED) : 0;
+
+		if (spte) {
+			g->a_checked++;
+			g->a_again += is_accessed_spte(spte);
+		}
+		g->d_checked++;
+		if (d_accounted(h, gfn, spte, g->win_seq))
+			continue;
+		/* no D now: a loss, unless the writer is taking the leaf this moment (its stamp
+		 * comes at its op's end): the checkpoint decides */
+		if (g->nr_suspects == GUEST_SUSPECTS) {
+			g->suspects_dropped++;
+			continue;
+		}
+		g->suspect[g->nr_suspects].gfn = gfn;
+		g->suspect[g->nr_suspects].win_seq = g->win_seq;
+		g->suspect[g->nr_suspects].spte = spte;
+		g->nr_suspects++;
+	}
+	mmu_guest_exit(&h->mmu, c->vcpu);
+}
+
+/*
+ * World stopped: each suspect whose frame has had no D removal stamped since its window
+ * began lost the walker's D (every op's stamps are in now).
+ */
+static void decide_suspects(struct harness *h, struct harness_guest *g)
+{
+	for (unsigned i = 0; i < g->nr_suspects; i++) {
+		gfn_t gfn = g->suspect[i].gfn;
+
+		if (d_accounted(h, gfn, 0, g->suspect[i].win_seq))
+			continue;
+		if (g->d_lost++ < LOST_REPORTS)
+			env_violation("ad-conservation", gfn, PG_LEVEL_4K,
+				      "walker D lost: guest %u wrote gfn 0x%llx through root %u in a window begun at d_seq %u; at its end the leaf (%#llx) had no D, and the MMU took none from the frame since (its stamp: %u)",
+				      g->index, (unsigned long long)gfn, g->root, g->suspect[i].win_seq,
+				      (unsigned long long)g->suspect[i].spte,
+				      h->d_stamp[gfn - h->mmu.slot.base_gfn]);
+	}
+	g->nr_suspects = 0;
+}
+
+void harness_guest_checkpoint(struct harness *h)
+{
+	if (!h->guests)
+		return;
+	quarantine_check_all(h, "at a checkpoint");
+	for (unsigned k = 0; k < h->guests; k++)
+		decide_suspects(h, &h->cpu[h->guest_cpu0 + k].guest);
+}
