@@ -50,6 +50,17 @@ refused "reread=off" "the reason given" "^error: reread= chooses profile=kvm's w
 refused "format=bogus" "the valid formats listed" 'valid values for format: ept npt'
 refused "profile=kvm format=npt mutate=age-track-plain" "the reason given" \
 	'^error: mutate=age-track-plain breaks a step or a contract only format=ept has .*format=npt refuses it: TDP NPT always has A/D enabled'
+# guests= (issue 16): the harness's SVM guests run on NPT tables, replace the software
+# accessors, map real frames (no 1 GiB leaves), need an AP each, one root each
+refused "guests=1 format=ept" "format=npt named as needed" \
+	'^error: guests=1 runs SVM guests on nested page tables: it needs format=npt'
+refused "guests=1 accessors=1" "the conflict with accessors= named" \
+	'^error: test=age-vs-zap: guests=1 with accessors=1: the guests are the accessors'
+refused "guests=1 levels=4k,1g" "the 1 GiB leaves refused" \
+	'^error: test=age-vs-zap: levels= names 1g, but guests= maps real frames'
+refused "guests=2" "the missing APs named" \
+	'^error: test=age-vs-zap: guests=2: 1 APs are free \(2 CPUs online\)'
+refused "guests=65" "the valid range given" 'guests.*from 0 to 64'
 # svm_leaf_ad= (svm-guest's broken mode): a value that does not exist
 refused "svm_leaf_ad=sometimes" "the valid values listed" 'valid values for svm_leaf_ad: clear set'
 
