@@ -8,6 +8,8 @@
 #             on AMD hardware) against two lockless agers and dirty logging: guest accesses/s;
 #             A set by the walker/s (A found set again after an ager cleared it); D set by the
 #             walker/s (each D dirty logging cleared is set again by the next write's walk).
+#   harness   age-vs-zap guests=1: the same walker in the harness, racing the writer and the agers
+#             on its own root: guest accesses/s, windows, pages its D probe checked/s.
 # The walker sets A/D only when it walks: on a miss of its TLB, which under TCG is emptied by
 # each VMRUN and #VMEXIT (the logger's kicks), so its A/D rates follow the kicks, not the
 # accesses; most accesses hit the TLB and set nothing, as on hardware.
@@ -53,4 +55,18 @@ elif grep -q '^ok [0-9]* - svm-race' <<< "$hw"; then
 		"svm-race: guest loads/stores; $(field kicks <<< "$hw") kicks, $(field agers <<< "$hw") agers, d_lost=$(field d_lost <<< "$hw")"
 else
 	echo "walker: no ok line: $(grep -m 1 '^not ok\|^error' <<< "$hw")"
+fi
+# the same walker inside the harness (guests=1): the writer's faults and zaps and two agers on
+# the guest's own root; nobody counts its A/D sets there, the walker probe checks them
+hg=$(run "test=age-vs-zap seconds=$secs format=npt guests=1")
+gl=$(grep -m 1 '^  age-vs-zap guests: ' <<< "$hg")
+pl=$(grep -m 1 '^  age-vs-zap walker probe: ' <<< "$hg")
+gfield() { grep -o "\b$1=[0-9]*" | head -n 1 | cut -d= -f2; }
+if grep -q '^ok [0-9]* - age-vs-zap # SKIP' <<< "$hg"; then
+	echo "harness: skipped: $(grep -m 1 '^ok [0-9]* - age-vs-zap # SKIP' <<< "$hg")"
+elif grep -q '^ok [0-9]* - age-vs-zap' <<< "$hg" && [ -n "$gl" ]; then
+	printf '%-9s %14s %12s %12s   %s\n' harness "$(gfield accesses_ps <<< "$gl")" - - \
+		"age-vs-zap guests=1: $(gfield windows <<< "$gl") windows, $(per_s "$(gfield d_checked <<< "$pl")") pages probed for D/s, d_lost=$(gfield d_lost <<< "$pl"), $(gfield npf <<< "$gl") NPFs"
+else
+	echo "harness: no ok line: $(grep -m 1 '^not ok\|^error' <<< "$hg")"
 fi

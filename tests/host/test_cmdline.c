@@ -71,14 +71,14 @@ static const struct good_case good_cases[] = {
 	{ "seconds=6\0bogus", 15, { .seconds = 6, .given = B(CMDLINE_SECONDS) } },
 	{ "test=age-vs-zap seconds=1 seed=2 mutate=no-recheck gfns=3 levels=2m agers=4 accessors=5 "
 	  "locked_agers=2 on_finish=reboot selftest=fault-ud watchdog=3 nap=off profile=kvm window_us=25 irq_hz=20000 "
-	  "reread=off widen=off console=io:0x2f8,9600 format=npt svm_leaf_ad=set", 0,
+	  "reread=off widen=off console=io:0x2f8,9600 format=npt svm_leaf_ad=set guests=3", 0,
 	  { .test = 0, .seconds = 1, .seed = 2, .mutate = 1, .gfns = 3, .levels = CMDLINE_LEVEL_2M,
 	    .agers = 4, .accessors = 5, .locked_agers = 2, .on_finish = CMDLINE_FINISH_REBOOT,
 	    .selftest = CMDLINE_SELFTEST_FAULT_UD, .watchdog = 3, .nap = CMDLINE_NAP_OFF,
 	    .profile = CMDLINE_PROFILE_KVM, .window_us = 25, .irq_hz = 20000,
 	    .reread = CMDLINE_REREAD_OFF, .widen = CMDLINE_WIDEN_OFF,
 	    .console = CMDLINE_CONSOLE_IO, .console_addr = 0x2f8, .console_baud = 9600,
-	    .format = CMDLINE_FORMAT_NPT, .svm_leaf_ad = CMDLINE_SVM_LEAF_AD_SET,
+	    .format = CMDLINE_FORMAT_NPT, .svm_leaf_ad = CMDLINE_SVM_LEAF_AD_SET, .guests = 3,
 	    .given = (1u << CMDLINE_NR_OPTS) - 1 } },
 	{ "window_us=0 profile=strict", 0,
 	  { .given = B(CMDLINE_WINDOW_US) | B(CMDLINE_PROFILE) } },
@@ -96,6 +96,8 @@ static const struct good_case good_cases[] = {
 	{ "format=npt", 0, { .format = CMDLINE_FORMAT_NPT, .given = B(CMDLINE_FORMAT) } },
 	{ "svm_leaf_ad=clear", 0, { .given = B(CMDLINE_SVM_LEAF_AD) } },
 	{ "svm_leaf_ad=set", 0, { .svm_leaf_ad = CMDLINE_SVM_LEAF_AD_SET, .given = B(CMDLINE_SVM_LEAF_AD) } },
+	{ "guests=0", 0, { .given = B(CMDLINE_GUESTS) } },
+	{ "guests=64", 0, { .guests = 64, .given = B(CMDLINE_GUESTS) } },
 };
 
 struct bad_case {
@@ -153,6 +155,8 @@ static const struct bad_case bad_cases[] = {
 	  { "unknown value in \"reread=sometimes\"", "valid values for reread: on off" } },
 	{ "format=svm", CMDLINE_EVALUE,
 	  { "unknown value in \"format=svm\"", "valid values for format: ept npt" } },
+	{ "guests=65", CMDLINE_ERANGE,
+	  { "number out of range in \"guests=65\"", "valid values for guests: decimal or 0x hex from 0 to 64" } },
 	{ "svm_leaf_ad=young", CMDLINE_EVALUE,
 	  { "unknown value in \"svm_leaf_ad=young\"", "valid values for svm_leaf_ad: clear set" } },
 	{ "console=com3", CMDLINE_EVALUE,
@@ -228,6 +232,7 @@ static struct cmdline expected(const struct cmdline *w)
 	if (w->given & B(CMDLINE_WIDEN))     e.widen = w->widen;
 	if (w->given & B(CMDLINE_FORMAT))    e.format = w->format;
 	if (w->given & B(CMDLINE_SVM_LEAF_AD)) e.svm_leaf_ad = w->svm_leaf_ad;
+	if (w->given & B(CMDLINE_GUESTS))    e.guests = w->guests;
 	if (w->given & B(CMDLINE_CONSOLE)) {
 		e.console = w->console;
 		e.console_addr = w->console_addr;
@@ -262,7 +267,7 @@ static bool same(const struct cmdline *got, const struct cmdline *w, char *why, 
 	       got->widen == want->widen && got->reread == want->reread &&
 	       got->console == want->console && got->console_addr == want->console_addr &&
 	       got->console_baud == want->console_baud && got->format == want->format &&
-	       got->svm_leaf_ad == want->svm_leaf_ad &&
+	       got->svm_leaf_ad == want->svm_leaf_ad && got->guests == want->guests &&
 	       got->image_len == ilen && (ilen == 0 || memcmp(got->image, img, ilen) == 0);
 }
 
