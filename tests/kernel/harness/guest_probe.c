@@ -75,6 +75,27 @@ static bool poison_whole(struct harness *h, gfn_t gfn)
 }
 
 /*
+ * A frame mapped clean and written, whose leaves all went without D. If the op that zapped
+ * them flushed (it must have: a zapped leaf of a backed MMU makes the commit flush), every
+ * write came before the zap, through a leaf whose D the walker set: lost. If it did not flush,
+ * a guest may have written after the zap through its stale TLB entry (no walk, no D): that is
+ * the stale translation, `uaf` as the poison's check reports it.
+ */
+static void clean_written(struct harness *h, gfn_t gfn, uint64_t i)
+{
+	h->clean_lost++;
+	if (h->mmu.stats.flushes == h->op_flushes)
+		env_violation("uaf", gfn, PG_LEVEL_4K,
+			      "stale-tlb: gfn 0x%llx was mapped clean (at d_seq %u) and is written, its leaves are zapped without D, and the zap did not flush: a write through a translation the flush should have ended",
+			      (unsigned long long)gfn, h->clean_seq[i]);
+	else
+		env_violation("ad-conservation", gfn, PG_LEVEL_4K,
+			      "walker D lost: gfn 0x%llx was mapped clean (at d_seq %u) and written since, but its last leaf is gone and the MMU took D from none of its leaves (stamp %u): the host would drop the page as clean",
+			      (unsigned long long)gfn, h->clean_seq[i],
+			      atomic_read(&h->d_stamp[i], MO_RELAXED));
+}
+
+/*
  * A frame mapped clean (its poison checked whole at its release, clean_seq[] set) and now
  * unmapped everywhere: if the MMU took D from none of its leaves since (no stamp after
  * clean_seq) but its contents changed, a guest wrote it and the D its walker set was lost on
@@ -100,13 +121,8 @@ static void quarantine_zapped(struct harness *h, gfn_t start, gfn_t end)
 			/* relaxed: stamps of ops before ours are ours (mmu_lock) or the guests'
 			 * window clears, which precede the writes they make room for */
 			if (atomic_read(&h->d_stamp[i], MO_RELAXED) <= h->clean_seq[i] &&
-			    !poison_whole(h, gfn)) {
-				h->clean_lost++;
-				env_violation("ad-conservation", gfn, PG_LEVEL_4K,
-					      "walker D lost: gfn 0x%llx was mapped clean (at d_seq %u) and written since, but its last leaf is gone and the MMU took D from none of its leaves (stamp %u): the host would drop the page as clean",
-					      (unsigned long long)gfn, h->clean_seq[i],
-					      atomic_read(&h->d_stamp[i], MO_RELAXED));
-			}
+			    !poison_whole(h, gfn))
+				clean_written(h, gfn, i);
 			h->clean_seq[i] = 0;
 		}
 		if (h->nr_quarantined == QUARANTINE_MAX)

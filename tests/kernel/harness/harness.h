@@ -198,6 +198,7 @@ struct harness {
 	unsigned d_stamp_pages;		/* behind d_stamp and clean_seq */
 	uint32_t *clean_seq;		/* d_seq when the frame was mapped clean, 0: unknown */
 	uint64_t clean_checked, clean_lost;
+	uint64_t op_flushes;		/* the writer's: mmu.stats.flushes before its current op */
 
 };
 

@@ -278,6 +278,7 @@ void writer_step(struct harness *h, struct harness_cpu *c)
 		enum writer_op op = (enum writer_op)rng_pick(&c->rng, h->sc->wop_weight, NR_WOPS);
 
 		c->wops[op]++;
+		h->op_flushes = h->mmu.stats.flushes;	/* guests: did the op flush? (guest_probe.c) */
 		if (!writer_ops[op](h, c))
 			break;
 		/* a checkpoint is due: end the burst (under TCG one can take 100s of ms) */
