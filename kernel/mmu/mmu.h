@@ -63,6 +63,7 @@ struct mmu_vcpu {
 #define FRAME_ACCESSED	1u
 #define FRAME_DIRTY	2u
 #define FRAME_D_SEEN	4u
+#define FRAME_A_SEEN	8u	/* the same for A, taken by a zap (the agers tell memslot.young) */
 
 struct mmu_stats {			/* writer-owned (mmu_lock for write) */
 	uint64_t faults, faults_present, leaves_installed, leaves_zapped;

@@ -70,8 +70,8 @@ static uint64_t mmu_spte_clear_track_bits(struct mmu *mmu, uint64_t *sptep, int 
 	if (mmu->slot.profile == MMU_PROFILE_STRICT)
 		*mmu_frame(mmu, gfn) |= (is_accessed_spte(old) ? FRAME_ACCESSED : 0) |
 					(is_dirty_spte(old) ? FRAME_DIRTY : 0);
-	if (is_dirty_spte(old))
-		*mmu_frame(mmu, gfn) |= FRAME_D_SEEN;	/* both profiles: see mmu.h */
+	*mmu_frame(mmu, gfn) |= (is_dirty_spte(old) ? FRAME_D_SEEN : 0) |	/* both profiles: */
+				(is_accessed_spte(old) ? FRAME_A_SEEN : 0);	/* see mmu.h */
 	return old;
 }
 

@@ -96,6 +96,8 @@ static bool age_locked_chain(struct memslot *slot, const struct rmap_ops *ops,
 		if (!age_one_spte(ops, sptep, test_only, st))
 			continue;
 		young = true;
+		if (!test_only && slot->young)
+			slot->young(slot->young_arg, gfn, level);
 		if (test_only)
 			break;
 	}

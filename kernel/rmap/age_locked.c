@@ -51,8 +51,11 @@ static void age_rmap_locked(struct memslot *slot, const struct rmap_ops *ops, gf
 						      chain, (void *)sptep, (unsigned long long)spte);
 				continue;
 			}
-			if (is_accessed_spte(spte))
-				st->accessed_cleared += age_spte_make_old(ops, sptep, spte);
+			if (!is_accessed_spte(spte))
+				continue;
+			st->accessed_cleared += age_spte_make_old(ops, sptep, spte);
+			if (slot->young)
+				slot->young(slot->young_arg, gfn, level);
 		}
 		if (slot->checks)
 			rmap_check_stable(slot, head, gfn, level, val, fp);

@@ -92,7 +92,11 @@ static bool reread_spte(struct reread_walk *w, const struct rmap_ops *ops, uint6
 			return false;
 		}
 	}
-	return age_one_spte(ops, sptep, test_only, st);
+	if (!age_one_spte(ops, sptep, test_only, st))
+		return false;
+	if (!test_only && w->slot->young)
+		w->slot->young(w->slot->young_arg, w->gfn, w->level);
+	return true;
 }
 
 bool age_rmap_reread(struct memslot *slot, const struct rmap_ops *ops, struct rmap_head *head,

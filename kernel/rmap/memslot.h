@@ -49,6 +49,14 @@ struct memslot {
 	const struct page_index *desc_index;	/* desc pages (checks) */
 	const struct page_index *sp_index;	/* table page -> struct mmu_page (checks) */
 	uint64_t descs_live;		/* descs in chains; mmu_lock held for write */
+	/*
+	 * Optional (NULL: nobody listens): told, on the ager's CPU, after an ager (lockless or
+	 * locked) took Accessed from an SPTE in gfn's rmap at level: the caller's record of a
+	 * young page, as the mm marks a folio referenced when kvm_age_gfn says young. Set before
+	 * the slot is shared. The harness's guests use it (tests/kernel/harness/guest_probe.c).
+	 */
+	void (*young)(void *young_arg, gfn_t gfn, int level);
+	void *young_arg;
 };
 
 /* KVM's gfn_to_index: which head of `level` covers gfn. */

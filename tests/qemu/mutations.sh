@@ -28,7 +28,8 @@
 # Likewise "(ept only)" under format=npt (a step only EPT's A/D-disabled SPTEs have).
 # MUTATION_EXCEPT="m1 m2 ..." with MUTATION_EXCEPT_WHY="...": every mutation but these (each
 # must be in the catalog); the log and the last line name them and say why (guests=, whose
-# walker nobody counts, cannot see an Accessed bit lost: README "Hypervisor mode").
+# walker nobody counts, rarely sees the Accessed bit zap-ignores-accessed loses: README
+# "Hypervisor mode").
 # MUTATION_ONLY="m1 m2 ...": run only these mutations (each must be in the catalog) and leave
 # the mutate=help check to the full matrices; the log and the last line say so (make test's
 # -smp 288 line, where a boot costs 12 s: the full 288 matrix is in `make test-slow`).

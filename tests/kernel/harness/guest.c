@@ -18,7 +18,7 @@
  * exits: NPF, the fault KVM's vCPU takes (kvm_tdp_page_fault): under mmu_lock for write, with
  * its own memory caches, the gfn is faulted in at a level drawn from the scenario's weights
  * (another CPU may have mapped it meanwhile: counted, re-entered); INTR, an IPI (a kick, a
- * checkpoint, the end); VMMCALL every GUEST_EVERY accesses, so the AP polls for checkpoints
+ * checkpoint, the end); VMMCALL after every window (GUEST_SWEEPS sweeps), so the AP polls for checkpoints
  * and beats its heartbeat; NMI (the watchdog's backtrace request, taken by the host at stgi).
  * Anything else is an error, reported, and the AP stops running its guest.
  *
@@ -38,7 +38,7 @@
 #include "arch/svm_guest.h"
 #include "arch/x86.h"
 
-#define GUEST_EVERY	256		/* guest accesses between VMMCALLs: one window's */
+#define GUEST_SWEEPS	4		/* sweeps of its window a guest makes: R, W, R, W */
 #define GUEST_WINDOW	64		/* data pages a guest writes at a time */
 _Static_assert(GUEST_WINDOW_PICK <= GUEST_WINDOW, "picks stay in the window");
 #define GUEST_PRIVATE	3		/* code, stack, mailbox */
@@ -139,6 +139,12 @@ static void move_window(struct harness *h, struct harness_cpu *c)
 	/* acquire: a stamp up to this is of a D removal done before the window's writes (our
 	 * own clear's among them); any later removal draws a larger one */
 	g->win_seq = atomic_read(&h->d_seq, MO_ACQUIRE);
+	/* the window's first sweep reads (access n reads when n & win: svm_guest.S), so that a
+	 * page's first write walks for D in a leaf its read walk gave A: the one moment an
+	 * ager's read-modify-write of the leaf can lose D. The guest's count is ours to move
+	 * between its runs (a window is a whole number of sweep pairs, so this holds after) */
+	if (!(g->gprs.rsi & g->win))
+		g->gprs.rsi += g->win;
 	mailbox_write(h, g, MB_DATA_BASE, (uint32_t)(g->win_start * PAGE_SIZE));
 	/* relaxed: a hint for the other roles' picks (writer.c); the window's first written
 	 * page, so that the picks land on pages the guest writes */
@@ -170,10 +176,13 @@ bool harness_guests_setup(struct harness *h)
 	}
 	h->mmu.kick_vcpu = kick_vcpu;
 	h->mmu.kick_arg = h;
+	h->mmu.slot.young = harness_guest_young;	/* the agers' A clears, stamped */
+	h->mmu.slot.young_arg = h;
 	h->d_seq = 1;		/* a window's win_seq 0 means none yet */
-	h->d_stamp_pages = (unsigned)((h->gfns * 8 + PAGE_SIZE - 1) / PAGE_SIZE);
+	h->d_stamp_pages = (unsigned)((h->gfns * 12 + PAGE_SIZE - 1) / PAGE_SIZE);
 	h->d_stamp = pmm_alloc_contig(h->d_stamp_pages);
-	h->clean_seq = h->d_stamp + h->gfns;
+	h->a_stamp = h->d_stamp + h->gfns;
+	h->clean_seq = h->a_stamp + h->gfns;
 	if (!h->d_stamp) {
 		report_error("guests=: no memory for the D stamps");
 		return false;
@@ -200,7 +209,7 @@ bool harness_guests_setup(struct harness *h)
 		mailbox_write(h, g, MB_SEED, (uint32_t)rng_seed(h->cl->seed, 0x9e57 + k));
 		mailbox_write(h, g, MB_NPAGES, g->win);
 		mailbox_write(h, g, MB_NREAD, g->win_nread);
-		mailbox_write(h, g, MB_EVERY, GUEST_EVERY);
+		mailbox_write(h, g, MB_EVERY, GUEST_SWEEPS * g->win);	/* one window */
 		mailbox_write(h, g, MB_STOP, 0);
 		/* sweeps of the window alternate: all reads, then writes (access n reads when
 		 * n & win), so a page's first write walks to set D in a leaf that already has A:
@@ -237,7 +246,7 @@ void harness_guests_release(struct harness *h)
 	h->backing_alloc = NULL;
 	h->backing = NULL;
 	free_pages(h->d_stamp, h->d_stamp_pages);
-	h->d_stamp = h->clean_seq = NULL;
+	h->d_stamp = h->a_stamp = h->clean_seq = NULL;
 }
 
 /* The level of a vCPU's fault: the scenario's weights, at most 2 MiB (see the header). */
@@ -367,6 +376,7 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		sum.d_lost += g->d_lost;
 		sum.a_checked += g->a_checked;
 		sum.a_again += g->a_again;
+		sum.a_lost += g->a_lost;
 		accesses += (uint32_t)g->gprs.rsi;	/* its count at the last exit (mod 2^32) */
 		failed += g->failed;
 	}
@@ -374,14 +384,17 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		h->sc->name, h->guests, h->guests - 1, h->guest_cpu0, h->guest_cpu0 + h->guests - 1,
 		(unsigned long long)h->backing_pa, (unsigned long long)h->slot_gfns,
 		(unsigned long long)(h->slot_gfns - REGION_2M), h->cpu[h->guest_cpu0].guest.win,
-		h->cpu[h->guest_cpu0].guest.win_nread, GUEST_EVERY, (unsigned long long)sum.windows,
+		h->cpu[h->guest_cpu0].guest.win_nread, GUEST_SWEEPS * h->cpu[h->guest_cpu0].guest.win,
+		(unsigned long long)sum.windows,
 		(unsigned long long)sum.vmruns, (unsigned long long)sum.npf,
 		(unsigned long long)sum.npf_present, (unsigned long long)sum.intr,
 		(unsigned long long)sum.vmmcall, (unsigned long long)sum.nmi,
 		(unsigned long long)accesses, per_s(accesses, ms), failed);
-	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu (ad-conservation: the walker probe, not the counts)\n",
+	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves a_lost=%llu%s clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu (ad-conservation: the walker probe, not the counts)\n",
 		h->sc->name, (unsigned long long)sum.d_checked, (unsigned long long)sum.d_lost,
 		(unsigned long long)sum.a_again, (unsigned long long)sum.a_checked,
+		(unsigned long long)sum.a_lost,
+		h->mmu.slot.profile == MMU_PROFILE_STRICT ? "" : " (kvm: A not checked)",
 		(unsigned long long)h->clean_checked, (unsigned long long)h->clean_lost,
 		(unsigned long long)h->poisoned, (unsigned long long)h->released,
 		h->nr_quarantined, (unsigned long long)h->stale);

@@ -13,24 +13,28 @@
  * are quarantined at once (the poison costs 4 KiB of stores under mmu_lock); the rest of a
  * large zap is not poisoned, and the counts say how many were.
  *
- * The walker's D probe (`ad-conservation`, "walker D lost:"). Each guest writes a window of
- * up to 64 working-set pages (the first eighth only read) for GUEST_EVERY accesses, its
- * sweeps alternating all reads and all writes, and moves it at its VMMCALL (guest.c). Under
- * mmu_lock for write, the move first checks the window just written: every written page's
- * leaf in the guest's root must have D, or the MMU must have taken D from the frame after the
- * window began (a zap found it, dirty logging cleared it: FRAME_D_SEEN, which each op's end
- * turns into a stamp, d_seq, per frame; a 2 MiB leaf's stands for its 512 frames). Then the
- * new window's pages get dirty logging's clear, and the VMRUN after it flushes the nested TLB,
- * so the guest's first write to each page walks to set D, in a leaf its read sweep has often
- * just set A in: the moment an ager's read-modify-write of the SPTE loses D (age-plain-rmw),
- * as does a zap's plain store (zap-plain-store). Later writes hit the TLB and set nothing, so
- * a lost D stays lost until the window's end (unless an exit in between re-walks: then the
- * loss is missed, never invented). The A half is counted, not checked (agers clear A at any
- * time): how many of the window's leaves have A at its end, after the window began with a
- * VM round trip and accessed them all (the accessed-after-clear probe).
+ * The walker's D and A probe (`ad-conservation`, "walker D lost:", "walker A lost:"). Each
+ * guest writes a window of up to 64 working-set pages (the first eighth only read) for
+ * GUEST_SWEEPS sweeps, reads and writes alternating, a read first, and moves it at its
+ * VMMCALL (guest.c). Without a lock (in guest mode, as the walker walks), the move first
+ * checks the window just done: every written page's leaf in the guest's root must have D, and
+ * under strict every page's leaf A, or the MMU must have taken that bit from the frame after
+ * the window began: stamped per frame from d_seq by each op's end (a zap found it, dirty
+ * logging cleared it: FRAME_D_SEEN, FRAME_A_SEEN; a 2 MiB leaf's stands for its 512 frames),
+ * by the agers' memslot.young (harness_guest_young), by the guests' own window clears. A
+ * page without the bit is a suspect the next checkpoint decides, when every stamp is in. Then
+ * the new window's leaves get A and D cleared (stamped), and the VMRUN after it flushes the
+ * nested TLB, so the guest's first read of each page walks to set A and its first write walks
+ * again to set D in a leaf that has A: the moment an ager's read-modify-write of the SPTE
+ * loses D (age-plain-rmw), as does a zap's plain store (zap-plain-store). Later accesses hit
+ * the TLB and set nothing, so a lost bit stays lost until the window's end, unless an exit in
+ * between re-walks or the page is refaulted (then the loss is missed, never invented: a lost A
+ * is almost always set again so, and zap-ignores-accessed, which loses only A, is rarely
+ * caught here). Also counted: how many of the window's leaves have A at its end, after its
+ * clear and a VM round trip (the accessed-after-clear probe).
  *
- * Runs under mmu_lock for write (the writer's zaps and faults, a guest's NPF and window move)
- * or with the world stopped (checkpoints).
+ * Runs under mmu_lock for write (the writer's zaps and faults, a guest's NPF), with the world
+ * stopped (checkpoints), or on a guest's AP in guest mode (its window's probe and clear).
  */
 #include "atomic.h"
 #include "harness.h"
@@ -211,29 +215,30 @@ static uint64_t *leaf_ptr(struct harness *h, unsigned root, gfn_t gfn, int *leve
 
 /*
  * The next d_seq (writers under mmu_lock and the guests' lockless window clears both take
- * them). release: the D removals made before it are visible to whoever reads the new value
- * (a guest's window that reads it at its start began after them), acquire for symmetry.
+ * them). release: the removals made before it are visible to whoever reads the new value (a
+ * guest's window that reads it at its start began after them), acquire for symmetry.
  */
 static uint32_t stamp_next(struct harness *h)
 {
 	return atomic_fetch_add(&h->d_seq, 1u, MO_ACQ_REL) + 1;
 }
 
-/* n frames from gfn (those in the working set) had D taken out before seq was drawn */
-static void stamp(struct harness *h, gfn_t gfn, gfn_t n, uint32_t seq)
+/* n frames from gfn (those in the working set) had bit b taken out before seq was drawn */
+static void stamp(struct harness *h, enum probe_bit b, gfn_t gfn, gfn_t n, uint32_t seq)
 {
 	gfn_t base = h->mmu.slot.base_gfn;
+	uint32_t *stamps = b == PROBE_D ? h->d_stamp : h->a_stamp;
 
 	for (gfn_t g = gfn; g < gfn + n && g < base + h->gfns; g++)
-		/* relaxed: a later stamp of the same frame is larger; readers compare */
-		atomic_set(&h->d_stamp[g - base], seq, MO_RELAXED);
+		/* relaxed: readers compare with a window's start; see harness_guest_young */
+		atomic_set(&stamps[g - base], seq, MO_RELAXED);
 }
 
 /*
- * After an op: each frame the MMU took D from (FRAME_D_SEEN) gets a stamp from d_seq. A 2 MiB
- * leaf's D is recorded at its first frame, and stands for all 512.
+ * After an op: each frame the MMU took D or A from (FRAME_D_SEEN, FRAME_A_SEEN) gets a stamp
+ * from d_seq. A 2 MiB leaf's bits are recorded at its first frame, and stand for all 512.
  */
-static void stamp_d_seen(struct harness *h, gfn_t start, gfn_t end)
+static void stamp_seen(struct harness *h, gfn_t start, gfn_t end)
 {
 	gfn_t base = h->mmu.slot.base_gfn, region = pages_per_level(PG_LEVEL_2M);
 	gfn_t from = start & ~(region - 1), to = (end + region - 1) & ~(region - 1);
@@ -246,12 +251,15 @@ static void stamp_d_seen(struct harness *h, gfn_t start, gfn_t end)
 	for (gfn_t gfn = from; gfn < to; gfn++) {
 		uint8_t *f = mmu_frame(&h->mmu, gfn);
 
-		if (!(*f & FRAME_D_SEEN))
+		if (!(*f & (FRAME_D_SEEN | FRAME_A_SEEN)))
 			continue;
-		*f &= (uint8_t)~FRAME_D_SEEN;
 		if (!seq)
 			seq = stamp_next(h);
-		stamp(h, gfn, gfn % region ? 1 : region, seq);
+		if (*f & FRAME_D_SEEN)
+			stamp(h, PROBE_D, gfn, gfn % region ? 1 : region, seq);
+		if (*f & FRAME_A_SEEN)
+			stamp(h, PROBE_A, gfn, gfn % region ? 1 : region, seq);
+		*f &= (uint8_t)~(FRAME_D_SEEN | FRAME_A_SEEN);
 	}
 }
 
@@ -259,91 +267,136 @@ void harness_guest_after_op(struct harness *h, gfn_t start, gfn_t end, bool zap)
 {
 	if (!h->guests)
 		return;
-	stamp_d_seen(h, start, end);
+	stamp_seen(h, start, end);
 	if (zap)
 		quarantine_zapped(h, start, end);
+}
+
+/*
+ * memslot.young, on an ager's CPU, after it took A from an SPTE of gfn's rmap at level. The
+ * stamp needs no order of its own: it is read after the clear, so it is at least the d_seq of
+ * any window that began before the clear, plus one (a window begun after the clear may see it
+ * too, which only hides a loss, never invents one).
+ */
+void harness_guest_young(void *arg, gfn_t gfn, int level)
+{
+	struct harness *h = arg;
+	/* acquire: as a window's start reads it */
+	uint32_t seq = atomic_read(&h->d_seq, MO_ACQUIRE) + 1;
+
+	stamp(h, PROBE_A, gfn & ~(pages_per_level(level) - 1), pages_per_level(level), seq);
 }
 
 void harness_guest_clear_window(struct harness *h, struct harness_cpu *c)
 {
 	struct harness_guest *g = &c->guest;
+	uint64_t ad = spte_fmt.accessed_mask | spte_fmt.dirty_mask;
 	uint32_t seq = 0;
 
 	mmu_guest_enter(&h->mmu, c->vcpu);
 	for (gfn_t gfn = g->win_start; gfn < g->win_start + g->win; gfn++) {
 		int level;
-		uint64_t *sptep = leaf_ptr(h, g->root, gfn, &level);
+		uint64_t *sptep = leaf_ptr(h, g->root, gfn, &level), old;
+		gfn_t n = pages_per_level(level);
 
+		if (!sptep)
+			continue;
 		/* relaxed: atomicity is what counts, as for every A/D update (dirty.c) */
-		if (sptep && is_dirty_spte(atomic_fetch_and(sptep, ~spte_fmt.dirty_mask, MO_RELAXED))) {
-			gfn_t n = pages_per_level(level);
-
-			/* a D removal like dirty logging's: stamped, so nobody takes it for lost */
-			if (!seq)
-				seq = stamp_next(h);
-			stamp(h, gfn & ~(n - 1), n, seq);
-		}
+		old = atomic_fetch_and(sptep, ~ad, MO_RELAXED);
+		if (!(old & ad))
+			continue;
+		/* removals like dirty logging's and an ager's: stamped, not taken for lost */
+		if (!seq)
+			seq = stamp_next(h);
+		if (is_dirty_spte(old))
+			stamp(h, PROBE_D, gfn & ~(n - 1), n, seq);
+		if (is_accessed_spte(old))
+			stamp(h, PROBE_A, gfn & ~(n - 1), n, seq);
 	}
 	mmu_guest_exit(&h->mmu, c->vcpu);
 }
 
-/* D in the leaf, or a removal stamped after the window began */
-static bool d_accounted(struct harness *h, gfn_t gfn, uint64_t spte, uint32_t win_seq)
+/* The bit in the leaf, or a removal of it stamped after the window began */
+static bool accounted(struct harness *h, enum probe_bit b, gfn_t gfn, uint64_t spte,
+		      uint32_t win_seq)
 {
+	const uint32_t *stamps = b == PROBE_D ? h->d_stamp : h->a_stamp;
+	bool set = b == PROBE_D ? is_dirty_spte(spte) : is_accessed_spte(spte);
+
 	/* relaxed: a stamp we miss now the checkpoint sees */
-	return (spte && is_dirty_spte(spte)) ||
-	       atomic_read(&h->d_stamp[gfn - h->mmu.slot.base_gfn], MO_RELAXED) > win_seq;
+	return (spte && set) ||
+	       atomic_read(&stamps[gfn - h->mmu.slot.base_gfn], MO_RELAXED) > win_seq;
+}
+
+static void suspect(struct harness_guest *g, enum probe_bit b, gfn_t gfn, uint64_t spte)
+{
+	if (g->nr_suspects == GUEST_SUSPECTS) {
+		g->suspects_dropped++;
+		return;
+	}
+	g->suspect[g->nr_suspects].gfn = gfn;
+	g->suspect[g->nr_suspects].win_seq = g->win_seq;
+	g->suspect[g->nr_suspects].spte = spte;
+	g->suspect[g->nr_suspects].bit = b;
+	g->nr_suspects++;
 }
 
 void harness_guest_check_window(struct harness *h, struct harness_cpu *c)
 {
 	struct harness_guest *g = &c->guest;
+	/* kvm's contract conserves D only: its plain stores may drop an A (spte.h) */
+	bool check_a = h->mmu.slot.profile == MMU_PROFILE_STRICT;
 
 	mmu_guest_enter(&h->mmu, c->vcpu);
-	for (gfn_t gfn = g->win_start + g->win_nread; gfn < g->win_start + g->win; gfn++) {
+	for (gfn_t gfn = g->win_start; gfn < g->win_start + g->win; gfn++) {
 		int level;
 		uint64_t *sptep = leaf_ptr(h, g->root, gfn, &level);
 		/* relaxed: a snapshot of the bits; what races it is the checkpoint's to decide */
 		uint64_t spte = sptep ? atomic_read(sptep, MO_RELAXED) : 0;
 
+		/* every page of the window was accessed after its VMRUN: A, counted and checked */
 		if (spte) {
 			g->a_checked++;
 			g->a_again += is_accessed_spte(spte);
 		}
+		if (check_a && !accounted(h, PROBE_A, gfn, spte, g->win_seq))
+			suspect(g, PROBE_A, gfn, spte);
+		if (gfn < g->win_start + g->win_nread)
+			continue;	/* only read: no D */
 		g->d_checked++;
-		if (d_accounted(h, gfn, spte, g->win_seq))
-			continue;
 		/* no D now: a loss, unless the writer is taking the leaf this moment (its stamp
 		 * comes at its op's end): the checkpoint decides */
-		if (g->nr_suspects == GUEST_SUSPECTS) {
-			g->suspects_dropped++;
-			continue;
-		}
-		g->suspect[g->nr_suspects].gfn = gfn;
-		g->suspect[g->nr_suspects].win_seq = g->win_seq;
-		g->suspect[g->nr_suspects].spte = spte;
-		g->nr_suspects++;
+		if (!accounted(h, PROBE_D, gfn, spte, g->win_seq))
+			suspect(g, PROBE_D, gfn, spte);
 	}
 	mmu_guest_exit(&h->mmu, c->vcpu);
 }
 
 /*
- * World stopped: each suspect whose frame has had no D removal stamped since its window
- * began lost the walker's D (every op's stamps are in now).
+ * World stopped: each suspect whose frame has had no removal of its bit stamped since its
+ * window began lost the walker's bit (every op's stamps are in now; the agers are parked).
  */
 static void decide_suspects(struct harness *h, struct harness_guest *g)
 {
 	for (unsigned i = 0; i < g->nr_suspects; i++) {
+		enum probe_bit b = g->suspect[i].bit;
 		gfn_t gfn = g->suspect[i].gfn;
+		const uint32_t *stamps = b == PROBE_D ? h->d_stamp : h->a_stamp;
 
-		if (d_accounted(h, gfn, 0, g->suspect[i].win_seq))
+		if (accounted(h, b, gfn, 0, g->suspect[i].win_seq))
 			continue;
-		if (g->d_lost++ < LOST_REPORTS)
+		if (b == PROBE_A)
+			g->a_lost++;
+		if (b == PROBE_D)
+			g->d_lost++;
+		if (g->a_lost + g->d_lost <= LOST_REPORTS)
 			env_violation("ad-conservation", gfn, PG_LEVEL_4K,
-				      "walker D lost: guest %u wrote gfn 0x%llx through root %u in a window begun at d_seq %u; at its end the leaf (%#llx) had no D, and the MMU took none from the frame since (its stamp: %u)",
-				      g->index, (unsigned long long)gfn, g->root, g->suspect[i].win_seq,
-				      (unsigned long long)g->suspect[i].spte,
-				      h->d_stamp[gfn - h->mmu.slot.base_gfn]);
+				      "walker %s lost: guest %u %s gfn 0x%llx through root %u in a window begun at d_seq %u; at its end the leaf (%#llx) had no %s, and the MMU took none from the frame since (its stamp: %u)",
+				      b == PROBE_D ? "D" : "A", g->index,
+				      b == PROBE_D ? "wrote" : "accessed", (unsigned long long)gfn,
+				      g->root, g->suspect[i].win_seq,
+				      (unsigned long long)g->suspect[i].spte, b == PROBE_D ? "D" : "A",
+				      stamps[gfn - h->mmu.slot.base_gfn]);
 	}
 	g->nr_suspects = 0;
 }

@@ -85,6 +85,8 @@ static inline void hist_add(struct harness_hist *h, uint64_t cycles)
 
 #define GUEST_SUSPECTS		32	/* per guest and checkpoint (guest_probe.c) */
 
+enum probe_bit { PROBE_D, PROBE_A };	/* what the walker probe checks (guest_probe.c) */
+
 /*
  * A guest AP's own state (guest.c): its VMCB and host save area, the guest's registers
  * between runs, its memory caches for the faults its NPFs ask for, and its counts. The probe
@@ -108,9 +110,10 @@ struct harness_guest {
 	 * suspects: written pages found without D at a window's end, which the checkpoint
 	 * decides (the AP's until it parks, the BSP's while it is parked) */
 	uint32_t win_seq;
-	uint64_t d_checked, d_lost, a_checked, a_again, suspects_dropped;
+	uint64_t d_checked, d_lost, a_checked, a_again, a_lost, suspects_dropped;
 	unsigned nr_suspects;
-	struct { gfn_t gfn; uint32_t win_seq; uint64_t spte; } suspect[GUEST_SUSPECTS];
+	struct { gfn_t gfn; uint32_t win_seq; uint64_t spte; enum probe_bit bit; }
+		suspect[GUEST_SUSPECTS];
 };
 
 /* One CPU's record: its role, PRNG and statistics. Written by that CPU only. */
@@ -195,7 +198,8 @@ struct harness {
 	 * MMU last took D out of a leaf of the frame (FRAME_D_SEEN, read after each op) */
 	uint32_t d_seq;			/* atomic */
 	uint32_t *d_stamp;		/* atomic each */
-	unsigned d_stamp_pages;		/* behind d_stamp and clean_seq */
+	uint32_t *a_stamp;		/* the same for A: zaps, agers (memslot.young), clears */
+	unsigned d_stamp_pages;		/* behind d_stamp, a_stamp and clean_seq */
 	uint32_t *clean_seq;		/* d_seq when the frame was mapped clean, 0: unknown */
 	uint64_t clean_checked, clean_lost;
 	uint64_t op_flushes;		/* the writer's: mmu.stats.flushes before its current op */
@@ -289,6 +293,8 @@ void harness_guest_check_window(struct harness *h, struct harness_cpu *c);
 void harness_guest_clear_window(struct harness *h, struct harness_cpu *c);
 /* world stopped (a checkpoint, the end): the quarantined frames' poison */
 void harness_guest_checkpoint(struct harness *h);
+/* memslot.young: an ager took A from gfn's SPTE at level (stamped) */
+void harness_guest_young(void *arg, gfn_t gfn, int level);
 
 /* summary.c: the info lines and the ok/not ok line. */
 void harness_summary(struct harness *h);
