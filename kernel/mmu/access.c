@@ -46,7 +46,8 @@ void mmu_flush_remote_tlbs(struct mmu *mmu)
 	 * The locked instruction drains the store buffer first, as Linux's smp_mb() (itself a
 	 * locked add on x86-64) in kvm_make_all_cpus_request orders the request before reading
 	 * vcpu->mode. (atomic.h has no standalone fence; C11 alone orders only the seq_cst
-	 * accesses.) Not testable under TCG, which keeps stores and loads in program order.
+	 * accesses.) No run here has shown the reordering: under TCG a store passing a later
+	 * load is possible (x86 allows it) but rare, so nothing in the suite can fail without it.
 	 */
 	atomic_fetch_add(&mmu->stats.flushes, 1ull, MO_SEQ_CST);
 	for (unsigned v = 0; v < mmu->nr_vcpus; v++) {

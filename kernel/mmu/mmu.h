@@ -57,8 +57,8 @@ struct mmu_vcpu {
  * Per-frame state (of a huge leaf: its first gfn's). FRAME_ACCESSED/DIRTY: what a strict zap
  * harvests (KVM's kvm_set_pfn_accessed/dirty). FRAME_D_SEEN, in both profiles: the MMU took D
  * out of a leaf of this frame (a zap found it set, or dirty logging cleared it), so a write
- * the leaf recorded is accounted for; the harness's walker probe reads and resets it at a
- * stop-the-world checkpoint (tests/kernel/harness/guest_probe.c).
+ * the leaf recorded is accounted for; the harness's walker probe reads and resets it after
+ * each op, under mmu_lock (tests/kernel/harness/guest_probe.c).
  */
 #define FRAME_ACCESSED	1u
 #define FRAME_DIRTY	2u

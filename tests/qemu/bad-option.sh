@@ -61,6 +61,8 @@ refused "guests=1 levels=4k,1g" "the 1 GiB leaves refused" \
 refused "guests=2" "the missing APs named" \
 	'^error: test=age-vs-zap: guests=2: 1 APs are free \(2 CPUs online\)'
 refused "guests=65" "the valid range given" 'guests.*from 0 to 64'
+refused "guests=1 gfns=131000" "the slot too large named" \
+	'^error: test=age-vs-zap: gfns=131000 with guests=1: the slot holds the working set'
 # svm_leaf_ad= (svm-guest's broken mode): a value that does not exist
 refused "svm_leaf_ad=sometimes" "the valid values listed" 'valid values for svm_leaf_ad: clear set'
 

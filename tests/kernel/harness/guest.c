@@ -152,13 +152,33 @@ static void move_window(struct harness *h, struct harness_cpu *c)
 	g->windows++;
 }
 
+/*
+ * pmm_alloc_contig never frees, and page_free's pages never come back as contiguous runs: the
+ * frames and stamps are allocated once, at the largest size a run asked for so far, and reused
+ * by later runs (test=all, a mutation matrix's boots run one test each), as alloc_records does.
+ */
+struct contig {
+	void *p;
+	unsigned pages;
+};
+static struct contig backing_mem, stamp_mem;
+
+static void *reuse_contig(struct contig *m, unsigned pages)
+{
+	if (m->pages < pages) {
+		m->p = pmm_alloc_contig(pages);
+		m->pages = m->p ? pages : 0;
+	}
+	return m->p;
+}
+
 bool harness_guests_setup(struct harness *h)
 {
 	unsigned blob = (unsigned)(svm_guest_blob_end - svm_guest_blob);
 	uint64_t pages = h->slot_gfns + REGION_2M - 1, addr;
 
 	h->backing_pages = (unsigned)pages;
-	h->backing_alloc = pmm_alloc_contig(h->backing_pages);
+	h->backing_alloc = reuse_contig(&backing_mem, h->backing_pages);
 	if (!h->backing_alloc) {
 		report_error("guests=%u: no memory for %llu MiB of guest frames (gfns=%llu)", h->guests,
 			     (unsigned long long)(pages * PAGE_SIZE >> 20), (unsigned long long)h->gfns);
@@ -180,13 +200,14 @@ bool harness_guests_setup(struct harness *h)
 	h->mmu.slot.young_arg = h;
 	h->d_seq = 1;		/* a window's win_seq 0 means none yet */
 	h->d_stamp_pages = (unsigned)((h->gfns * 12 + PAGE_SIZE - 1) / PAGE_SIZE);
-	h->d_stamp = pmm_alloc_contig(h->d_stamp_pages);
-	h->a_stamp = h->d_stamp + h->gfns;
-	h->clean_seq = h->a_stamp + h->gfns;
+	h->d_stamp = reuse_contig(&stamp_mem, h->d_stamp_pages);
 	if (!h->d_stamp) {
 		report_error("guests=: no memory for the D stamps");
 		return false;
 	}
+	__builtin_memset(h->d_stamp, 0, (uint64_t)h->d_stamp_pages * PAGE_SIZE);
+	h->a_stamp = h->d_stamp + h->gfns;
+	h->clean_seq = h->a_stamp + h->gfns;
 	for (unsigned k = 0; k < h->guests; k++) {
 		struct harness_cpu *c = &h->cpu[h->guest_cpu0 + k];
 		struct harness_guest *g = &c->guest;
@@ -224,12 +245,6 @@ bool harness_guests_setup(struct harness *h)
 	return true;
 }
 
-static void free_pages(void *p, unsigned n)
-{
-	for (unsigned i = 0; p && i < n; i++)
-		page_free((uint8_t *)p + (uint64_t)i * PAGE_SIZE);
-}
-
 void harness_guests_release(struct harness *h)
 {
 	for (unsigned k = 0; k < h->guests; k++) {
@@ -242,10 +257,9 @@ void harness_guests_release(struct harness *h)
 			page_free(g->hsave);
 		g->vmcb = g->hsave = NULL;
 	}
-	free_pages(h->backing_alloc, h->backing_pages);
+	/* the frames and stamps stay allocated for the next run (reuse_contig) */
 	h->backing_alloc = NULL;
 	h->backing = NULL;
-	free_pages(h->d_stamp, h->d_stamp_pages);
 	h->d_stamp = h->a_stamp = h->clean_seq = NULL;
 }
 
@@ -377,6 +391,7 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		sum.a_checked += g->a_checked;
 		sum.a_again += g->a_again;
 		sum.a_lost += g->a_lost;
+		sum.suspects_dropped += g->suspects_dropped;
 		accesses += (uint32_t)g->gprs.rsi;	/* its count at the last exit (mod 2^32) */
 		failed += g->failed;
 	}
@@ -390,11 +405,12 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		(unsigned long long)sum.npf_present, (unsigned long long)sum.intr,
 		(unsigned long long)sum.vmmcall, (unsigned long long)sum.nmi,
 		(unsigned long long)accesses, per_s(accesses, ms), failed);
-	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves a_lost=%llu%s clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu (ad-conservation: the walker probe, not the counts)\n",
+	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves a_lost=%llu%s suspects_dropped=%llu clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu (ad-conservation: the walker probe, not the counts)\n",
 		h->sc->name, (unsigned long long)sum.d_checked, (unsigned long long)sum.d_lost,
 		(unsigned long long)sum.a_again, (unsigned long long)sum.a_checked,
 		(unsigned long long)sum.a_lost,
 		h->mmu.slot.profile == MMU_PROFILE_STRICT ? "" : " (kvm: A not checked)",
+		(unsigned long long)sum.suspects_dropped,
 		(unsigned long long)h->clean_checked, (unsigned long long)h->clean_lost,
 		(unsigned long long)h->poisoned, (unsigned long long)h->released,
 		h->nr_quarantined, (unsigned long long)h->stale);

@@ -42,7 +42,7 @@
 
 #define POISON		0x5ab0f00du	/* every word of a quarantined frame */
 #define QUARANTINE_MAX	64
-#define LOST_REPORTS	4		/* violation lines per guest and checkpoint */
+#define LOST_REPORTS	4		/* walker probe's violation lines per guest and run */
 
 static uint32_t *frame_words(struct harness *h, gfn_t gfn)
 {
@@ -122,8 +122,9 @@ static void quarantine_zapped(struct harness *h, gfn_t start, gfn_t end)
 			continue;
 		if (h->clean_seq[i]) {
 			h->clean_checked++;
-			/* relaxed: stamps of ops before ours are ours (mmu_lock) or the guests'
-			 * window clears, which precede the writes they make room for */
+			/* relaxed: stamps of ops before ours are ours (mmu_lock) or a guest's
+			 * window clear's, stored before our zap's commit flush stopped waiting
+			 * for that guest (harness_guest_clear_window) */
 			if (atomic_read(&h->d_stamp[i], MO_RELAXED) <= h->clean_seq[i] &&
 			    !poison_whole(h, gfn))
 				clean_written(h, gfn, i);
@@ -229,9 +230,15 @@ static void stamp(struct harness *h, enum probe_bit b, gfn_t gfn, gfn_t n, uint3
 	gfn_t base = h->mmu.slot.base_gfn;
 	uint32_t *stamps = b == PROBE_D ? h->d_stamp : h->a_stamp;
 
-	for (gfn_t g = gfn; g < gfn + n && g < base + h->gfns; g++)
-		/* relaxed: readers compare with a window's start; see harness_guest_young */
-		atomic_set(&stamps[g - base], seq, MO_RELAXED);
+	for (gfn_t g = gfn; g < gfn + n && g < base + h->gfns; g++) {
+		/* relaxed: readers compare with a window's start (see harness_guest_young); a
+		 * stamp only grows: a guest's clear that drew its number before another's may
+		 * store it after, and a smaller stamp would unaccount a later removal */
+		uint32_t old = atomic_read(&stamps[g - base], MO_RELAXED);
+
+		while (old < seq && !atomic_try_cmpxchg(&stamps[g - base], &old, seq, MO_RELAXED))
+			;
+	}
 }
 
 /*
@@ -287,6 +294,12 @@ void harness_guest_young(void *arg, gfn_t gfn, int level)
 	stamp(h, PROBE_A, gfn & ~(pages_per_level(level) - 1), pages_per_level(level), seq);
 }
 
+/*
+ * In guest mode (mmu_guest_enter) on purpose, as is the window's check: a zap's commit flush
+ * waits for us, so the stamps of our removals are stored before any zap after them commits
+ * and looks at the frames (quarantine_zapped); without it, a zap right after our AND could
+ * find a written frame with no stamp yet and take it for a lost D.
+ */
 void harness_guest_clear_window(struct harness *h, struct harness_cpu *c)
 {
 	struct harness_guest *g = &c->guest;

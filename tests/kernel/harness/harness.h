@@ -7,7 +7,9 @@
  * and reads the per-CPU records only while their owners are parked at a checkpoint or have
  * returned. Each struct harness_cpu is written by its own CPU only (a cache line apart). The
  * shared words are atomics with their orders at each use: epoch/parked/stop/done (checkpoint.c,
- * run.c), recent[] (writer.c), inside[] (roles.c).
+ * run.c), recent[] (writer.c), inside[] (roles.c), and under guests= guest_spot[] (writer.c),
+ * guests_waiting (guest.c), d_seq and the stamps (guest_probe.c). The guests' quarantine and
+ * clean_seq[] are written under mmu_lock for write, by the writer and by guests' NPFs.
  */
 #ifndef HARNESS_H
 #define HARNESS_H
@@ -190,7 +192,8 @@ struct harness {
 	void *backing_alloc;		/* what pmm_alloc_contig gave, backing_pages pages */
 	unsigned backing_pages;
 	uint64_t slot_gfns;		/* gfns, rounded up to 2 MiB, plus the guests' 2 MiB */
-	/* the BSP's (writer under mmu_lock, checkpoints): frames poisoned after their zap */
+	/* under mmu_lock for write (the writer, guests' NPFs) or the world stopped (checkpoints):
+	 * frames poisoned after their zap */
 	uint64_t *quarantined;		/* bitmap over the working set */
 	unsigned nr_quarantined;
 	uint64_t poisoned, released, stale;	/* quarantined, checked at a fault, broken */
@@ -202,7 +205,7 @@ struct harness {
 	unsigned d_stamp_pages;		/* behind d_stamp, a_stamp and clean_seq */
 	uint32_t *clean_seq;		/* d_seq when the frame was mapped clean, 0: unknown */
 	uint64_t clean_checked, clean_lost;
-	uint64_t op_flushes;		/* the writer's: mmu.stats.flushes before its current op */
+	uint64_t op_flushes;		/* the writer's: mmu.stats.flushes before its latest zap */
 
 };
 

@@ -97,7 +97,7 @@ static bool assign_roles(struct harness *h, const unsigned *roles)
 	if (!roles && h->cl->guests) {
 		/* guests first: each is a whole AP; they replace the software accessors, whose
 		 * counted A/D conservation cannot hold beside a walker nobody counts */
-		if (ac)
+		if (ac && h->cl->accessors)
 			report_usage_error("guests=%u with accessors=%u: the guests are the accessors (the walker's A/D sets are not counted, so the software accessors' counted conservation cannot run beside them)",
 					   h->cl->guests, h->cl->accessors);
 		if (h->cl->guests > naps || h->cl->guests > h->roots)
@@ -309,6 +309,10 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 				   (unsigned long long)h->gfns, HARNESS_MAX_GFNS);
 	/* guests: the slot also holds the guests' own pages, in whole 2 MiB (guest.c) */
 	h->slot_gfns = h->guests ? harness_guest_slot_gfns(h->gfns, h->guests) : h->gfns;
+	if (h->slot_gfns > HARNESS_MAX_GFNS)
+		report_usage_error("gfns=%llu with guests=%u: the slot holds the working set in whole 2 MiB and 2 MiB more for the guests' pages, %llu gfns, above %u",
+				   (unsigned long long)h->gfns, h->guests,
+				   (unsigned long long)h->slot_gfns, HARNESS_MAX_GFNS);
 	if (mmu_init(&h->mmu, 0, h->slot_gfns, h->roots, vcpus, h->ops, !sc->hot_checks_off))
 		report_usage_error("mmu_init: gfns=%llu roots=%u vcpus=%u does not fit (memory, or more than 131072 gfns)",
 				   (unsigned long long)h->gfns, h->roots, vcpus);

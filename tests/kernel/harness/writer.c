@@ -189,6 +189,7 @@ static bool wop_zap_gfn(struct harness *h, struct harness_cpu *c)
 	unsigned root;
 	gfn_t gfn = harness_pick_gfn(h, c, &root);
 
+	h->op_flushes = h->mmu.stats.flushes;	/* guests: did the zap flush? (guest_probe.c) */
 	mmu_zap_gfn_range(&h->mmu, gfn, gfn + 1);
 	harness_guest_after_op(h, gfn, gfn + 1, true);	/* guests: see guest_probe.c */
 	return true;
@@ -201,6 +202,7 @@ static bool wop_zap_range(struct harness *h, struct harness_cpu *c)
 
 	gfn_t end = gfn + 1 + rng_below(&c->rng, h->sc->zap_range_max);
 
+	h->op_flushes = h->mmu.stats.flushes;
 	mmu_zap_gfn_range(&h->mmu, gfn, end);
 	harness_guest_after_op(h, gfn, end, true);
 	return true;
@@ -214,6 +216,7 @@ static bool wop_zap_leaf(struct harness *h, struct harness_cpu *c)
 	gfn_t gfn = e & ((1ull << 40) - 1);
 	int level = (int)(e >> 56);
 
+	h->op_flushes = h->mmu.stats.flushes;
 	if (e && mmu_zap_leaf(&h->mmu, (unsigned)(e >> 40 & 0xffff), gfn, level)) {
 		c->zaps_hit++;
 		harness_guest_after_op(h, gfn, gfn + pages_per_level(level), true);
@@ -224,6 +227,7 @@ static bool wop_zap_leaf(struct harness *h, struct harness_cpu *c)
 static bool wop_zap_all(struct harness *h, struct harness_cpu *c)
 {
 	(void)c;
+	h->op_flushes = h->mmu.stats.flushes;
 	mmu_zap_all(&h->mmu);
 	harness_guest_after_op(h, h->mmu.slot.base_gfn, h->mmu.slot.base_gfn + h->gfns, true);
 	return true;
@@ -246,6 +250,7 @@ static bool wop_clear_dirty(struct harness *h, struct harness_cpu *c)
 	harness_guest_after_op(h, gfn, gfn + 64, false);
 	if (harness_focused(h) && rng_below(&c->rng, 2)) {
 		c->wops[WOP_ZAP_GFN]++;
+		h->op_flushes = h->mmu.stats.flushes;
 		mmu_zap_gfn_range(&h->mmu, spot, spot + 1);
 		harness_guest_after_op(h, spot, spot + 1, true);
 	}
@@ -278,7 +283,6 @@ void writer_step(struct harness *h, struct harness_cpu *c)
 		enum writer_op op = (enum writer_op)rng_pick(&c->rng, h->sc->wop_weight, NR_WOPS);
 
 		c->wops[op]++;
-		h->op_flushes = h->mmu.stats.flushes;	/* guests: did the op flush? (guest_probe.c) */
 		if (!writer_ops[op](h, c))
 			break;
 		/* a checkpoint is due: end the burst (under TCG one can take 100s of ms) */
