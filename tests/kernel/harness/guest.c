@@ -143,8 +143,10 @@ static void move_window(struct harness *h, struct harness_cpu *c)
 	 * page's first write walks for D in a leaf its read walk gave A: the one moment an
 	 * ager's read-modify-write of the leaf can lose D. The guest's count is ours to move
 	 * between its runs (a window is a whole number of sweep pairs, so this holds after) */
-	if (!(g->gprs.rsi & g->win))
+	if (g->windows && !(g->gprs.rsi & g->win))
 		g->gprs.rsi += g->win;
+	/* the first window (set-up): the guest zeroes its count when it starts */
+	g->win_start_n = g->windows ? (uint32_t)g->gprs.rsi : 0;
 	mailbox_write(h, g, MB_DATA_BASE, (uint32_t)(g->win_start * PAGE_SIZE));
 	/* relaxed: a hint for the other roles' picks (writer.c); the window's first written
 	 * page, so that the picks land on pages the guest writes */
@@ -295,6 +297,7 @@ static bool handle_npf(struct harness *h, struct harness_cpu *c)
 		mmu_write_lock(&h->mmu.lock);
 		atomic_fetch_sub(&h->guests_waiting, 1u, MO_RELAXED);
 		harness_guest_before_map(h, gfn, level, "at a guest's NPF");
+		harness_guest_refault(h, c, gfn);
 		r = mmu_fault(&h->mmu, &g->mc, g->root, gfn, level, info & SVM_NPF_WRITE);
 		harness_guest_after_op(h, gfn, gfn + 1, false);
 		if (r == FAULT_INSTALLED)
@@ -392,6 +395,7 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		sum.a_again += g->a_again;
 		sum.a_lost += g->a_lost;
 		sum.suspects_dropped += g->suspects_dropped;
+		sum.refaults_checked += g->refaults_checked;
 		accesses += (uint32_t)g->gprs.rsi;	/* its count at the last exit (mod 2^32) */
 		failed += g->failed;
 	}
@@ -405,12 +409,12 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		(unsigned long long)sum.npf_present, (unsigned long long)sum.intr,
 		(unsigned long long)sum.vmmcall, (unsigned long long)sum.nmi,
 		(unsigned long long)accesses, per_s(accesses, ms), failed);
-	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves a_lost=%llu%s suspects_dropped=%llu clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu (ad-conservation: the walker probe, not the counts)\n",
+	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves a_lost=%llu%s suspects_dropped=%llu refaults_probed=%llu clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu (ad-conservation: the walker probe, not the counts)\n",
 		h->sc->name, (unsigned long long)sum.d_checked, (unsigned long long)sum.d_lost,
 		(unsigned long long)sum.a_again, (unsigned long long)sum.a_checked,
 		(unsigned long long)sum.a_lost,
 		h->mmu.slot.profile == MMU_PROFILE_STRICT ? "" : " (kvm: A not checked)",
-		(unsigned long long)sum.suspects_dropped,
+		(unsigned long long)sum.suspects_dropped, (unsigned long long)sum.refaults_checked,
 		(unsigned long long)h->clean_checked, (unsigned long long)h->clean_lost,
 		(unsigned long long)h->poisoned, (unsigned long long)h->released,
 		h->nr_quarantined, (unsigned long long)h->stale);

@@ -354,12 +354,27 @@ static void suspect(struct harness_guest *g, enum probe_bit b, gfn_t gfn, uint64
 	g->nr_suspects++;
 }
 
+/*
+ * Suspects whose stamp has come meanwhile are settled: most are a zap the writer was still
+ * in when the window ended (its stamps come at the op's end), and they would fill the list.
+ */
+static void settle_suspects(struct harness *h, struct harness_guest *g)
+{
+	unsigned kept = 0;
+
+	for (unsigned i = 0; i < g->nr_suspects; i++)
+		if (!accounted(h, g->suspect[i].bit, g->suspect[i].gfn, 0, g->suspect[i].win_seq))
+			g->suspect[kept++] = g->suspect[i];
+	g->nr_suspects = kept;
+}
+
 void harness_guest_check_window(struct harness *h, struct harness_cpu *c)
 {
 	struct harness_guest *g = &c->guest;
 	/* kvm's contract conserves D only: its plain stores may drop an A (spte.h) */
 	bool check_a = h->mmu.slot.profile == MMU_PROFILE_STRICT;
 
+	settle_suspects(h, g);
 	mmu_guest_enter(&h->mmu, c->vcpu);
 	for (gfn_t gfn = g->win_start; gfn < g->win_start + g->win; gfn++) {
 		int level;
@@ -383,6 +398,39 @@ void harness_guest_check_window(struct harness *h, struct harness_cpu *c)
 			suspect(g, PROBE_D, gfn, spte);
 	}
 	mmu_guest_exit(&h->mmu, c->vcpu);
+}
+
+/*
+ * A guest's NPF on gfn, under mmu_lock for write (every writer op's stamps are in): if the
+ * guest accessed gfn earlier in its current window, that access walked a leaf of its root and
+ * set A (and D, if it was a write), and the leaf is gone now: the MMU must have taken those
+ * bits from it (stamped after the window began), else they were lost with the leaf. This
+ * catches what the window's end cannot see: a loss the refault would hide there, as the
+ * guest's next access sets the bit again in the new leaf (a zap's plain store: zap-plain-store,
+ * zap-ignores-accessed). Access n of the guest touches page n mod win of its window and
+ * writes it when n & win is 0 (svm_guest.S); the faulting access is n = its count now. The
+ * agers' stamps may lag their clears: suspects, decided at the next checkpoint.
+ */
+void harness_guest_refault(struct harness *h, struct harness_cpu *c, gfn_t gfn)
+{
+	struct harness_guest *g = &c->guest;
+	uint32_t now = (uint32_t)g->gprs.rsi, done = now - g->win_start_n;
+	unsigned p;
+	bool written = false;
+
+	if (!g->win_seq || gfn < g->win_start || gfn >= g->win_start + g->win || done < g->win)
+		return;		/* not a page this window has accessed before */
+	g->refaults_checked++;
+	p = (unsigned)(gfn - g->win_start);
+	if (h->mmu.slot.profile == MMU_PROFILE_STRICT && !accounted(h, PROBE_A, gfn, 0, g->win_seq))
+		suspect(g, PROBE_A, gfn, 0);
+	if (p < g->win_nread)
+		return;
+	/* the earlier accesses of page p: n = now - win, now - 2 win, ... back to the start */
+	for (uint32_t back = g->win; back <= done && !written; back += g->win)
+		written = !((now - back) & g->win);
+	if (written && !accounted(h, PROBE_D, gfn, 0, g->win_seq))
+		suspect(g, PROBE_D, gfn, 0);
 }
 
 /*

@@ -85,7 +85,7 @@ static inline void hist_add(struct harness_hist *h, uint64_t cycles)
 	h->n[env_hist_bucket(cycles)]++;
 }
 
-#define GUEST_SUSPECTS		32	/* per guest and checkpoint (guest_probe.c) */
+#define GUEST_SUSPECTS		64	/* per guest, undecided at once (guest_probe.c) */
 
 enum probe_bit { PROBE_D, PROBE_A };	/* what the walker probe checks (guest_probe.c) */
 
@@ -105,9 +105,12 @@ struct harness_guest {
 	bool entered, failed;		/* SVM on; an error reported (the AP then only waits) */
 	uint64_t vmruns, npf, npf_present, intr, vmmcall, nmi;
 	uint64_t windows;		/* windows moved (at VMMCALLs) */
-	/* the window the guest writes: win gfns from win_start, the first win_nread only read */
+	uint64_t refaults_checked;	/* NPFs on a page its window had accessed (probed) */
+	/* the window the guest writes: win gfns from win_start, the first win_nread only read;
+	 * win_start_n: the guest's access count when it began */
 	gfn_t win_start;
 	unsigned win, win_nread;
+	uint32_t win_start_n;
 	/* the walker probe (guest_probe.c): h->d_seq when the window was set (0: none yet);
 	 * suspects: written pages found without D at a window's end, which the checkpoint
 	 * decides (the AP's until it parks, the BSP's while it is parked) */
@@ -294,6 +297,8 @@ void harness_guest_after_op(struct harness *h, gfn_t start, gfn_t end, bool zap)
 /* a guest's AP, no lock: a window's end (the probe of its pages), a new window's start */
 void harness_guest_check_window(struct harness *h, struct harness_cpu *c);
 void harness_guest_clear_window(struct harness *h, struct harness_cpu *c);
+/* a guest's NPF on gfn, mmu_lock held for write: the walker probe of a leaf that went */
+void harness_guest_refault(struct harness *h, struct harness_cpu *c, gfn_t gfn);
 /* world stopped (a checkpoint, the end): the quarantined frames' poison */
 void harness_guest_checkpoint(struct harness *h);
 /* memslot.young: an ager took A from gfn's SPTE at level (stamped) */
