@@ -211,6 +211,14 @@ void report_error(const char *fmt, ...)
 	kprintf("ERROR test=%s cpu=%u: %s\n", rep.test, cpu_id(), rep.error_text);
 }
 
+/* a usage error, like a malformed option (exit 2), not a test that found a bug (exit 1): the
+ * test never ran, so no ok/not ok line and no SUMMARY */
+__attribute__((noreturn)) static void usage_error(const char *msg, const char *why)
+{
+	kprintf("error: test=%s: %s: %s\n", rep.test, msg, why);
+	machine_finish(EXIT_USAGE);
+}
+
 void report_usage_error(const char *fmt, ...)
 {
 	char msg[256];
@@ -219,11 +227,18 @@ void report_usage_error(const char *fmt, ...)
 	va_start(ap, fmt);
 	kvsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	/* a usage error, like a malformed option (exit 2), not a test that found a bug (exit 1):
-	 * the test never ran, so no ok/not ok line and no SUMMARY */
-	kprintf("error: test=%s: %s: the options ask for more than this machine has\n", rep.test,
-		msg);
-	machine_finish(EXIT_USAGE);
+	usage_error(msg, "the options ask for more than this machine has");
+}
+
+void report_usage_conflict(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	kvsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	usage_error(msg, "the options contradict each other");
 }
 
 static void keep_verdict(const char *fmt, ...)

@@ -32,6 +32,8 @@ void report_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Options this machine cannot honour (agers=1000 on 4 CPUs): "error: ..." and exit 2, as a
  * malformed option; called before the test runs anything. */
 __attribute__((noreturn, format(printf, 1, 2))) void report_usage_error(const char *fmt, ...);
+/* The same for options that contradict each other (guests= with accessors=): exit 2. */
+__attribute__((noreturn, format(printf, 1, 2))) void report_usage_conflict(const char *fmt, ...);
 /* ends the current test; fmt is the stats tail of the ok line */
 bool report_test_end(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void report_skip(const char *name, const char *reason);

@@ -55,9 +55,9 @@ refused "profile=kvm format=npt mutate=age-track-plain" "the reason given" \
 refused "guests=1 format=ept" "format=npt named as needed" \
 	'^error: guests=1 runs SVM guests on nested page tables: it needs format=npt'
 refused "guests=1 accessors=1" "the conflict with accessors= named" \
-	'^error: test=age-vs-zap: guests=1 with accessors=1: the guests are the accessors'
+	'^error: test=age-vs-zap: guests=1 with accessors=1: the guests are the accessors.*: the options contradict each other$'
 refused "guests=1 levels=4k,1g" "the 1 GiB leaves refused" \
-	'^error: test=age-vs-zap: levels= names 1g, but guests= maps real frames'
+	'^error: test=age-vs-zap: levels= names 1g, but guests= maps real frames.*: the options contradict each other$'
 refused "guests=2" "the missing APs named" \
 	'^error: test=age-vs-zap: guests=2: 1 APs are free \(2 CPUs online\)'
 refused "guests=65" "the valid range given" 'guests.*from 0 to 64'

@@ -68,7 +68,7 @@ static bool setup_levels(struct harness *h)
 	/* guests: real frames, no 1 GiB leaves (guest.c); the scenario's 1G share goes to 2M */
 	if (h->guests && h->level_weight[PG_LEVEL_1G - 1]) {
 		if (cmdline_given(h->cl, CMDLINE_LEVELS))
-			report_usage_error("levels= names 1g, but guests= maps real frames and has no 1 GiB leaves (a GiB of aligned memory): give levels=4k and/or 2m");
+			report_usage_conflict("levels= names 1g, but guests= maps real frames and has no 1 GiB leaves (a GiB of aligned memory): give levels=4k and/or 2m");
 		h->level_weight[PG_LEVEL_2M - 1] += h->level_weight[PG_LEVEL_1G - 1];
 		h->level_weight[PG_LEVEL_1G - 1] = 0;
 	}
@@ -98,7 +98,7 @@ static bool assign_roles(struct harness *h, const unsigned *roles)
 		/* guests first: each is a whole AP; they replace the software accessors, whose
 		 * counted A/D conservation cannot hold beside a walker nobody counts */
 		if (ac && h->cl->accessors)
-			report_usage_error("guests=%u with accessors=%u: the guests are the accessors (the walker's A/D sets are not counted, so the software accessors' counted conservation cannot run beside them)",
+			report_usage_conflict("guests=%u with accessors=%u: the guests are the accessors (the walker's A/D sets are not counted, so the software accessors' counted conservation cannot run beside them)",
 					   h->cl->guests, h->cl->accessors);
 		if (h->cl->guests > naps || h->cl->guests > h->roots)
 			report_usage_error("guests=%u: %u APs are free (%u CPUs online) and the scenario has %u roots (one guest per root)",
