@@ -70,7 +70,9 @@ void mmu_clear_dirty_gfn_range(struct mmu *mmu, gfn_t start, gfn_t end)
 			mmu->stats.cleared_d++;
 			*mmu_frame(mmu, gfn) |= FRAME_D_SEEN;	/* the write is logged: mmu.h */
 			/* a real walker's TLB may hold the SPTE with D: it would write on without
-			 * setting D again until flushed (KVM flushes after clearing dirty logs) */
+			 * setting D again until flushed (kvm_clear_dirty_log_protect calls
+			 * kvm_arch_flush_remote_tlbs_memslot after the clear, outside mmu_lock;
+			 * here the commit flushes before mmu_lock is dropped, the stricter order) */
 			if (mmu->backing_pfn)
 				mmu->flush_pending = true;
 		}
