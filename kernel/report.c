@@ -135,11 +135,25 @@ uint64_t report_verdict_due(void)
 	return due == ~0ull ? 0 : due;
 }
 
+/*
+ * The run is ending (report_finish or report_abort has begun on another CPU, which prints the
+ * verdict and SUMMARY and then parks the others): a CPU still racing on in a broken protocol
+ * would print after SUMMARY (DESIGN §6 forbids it; seen once when the BSP faulted in a
+ * mutated run and two APs went on reporting). It stops here instead, as the park would stop
+ * it; the verdict is decided already.
+ */
+static void stop_if_finishing(void)
+{
+	if (report_finishing())
+		machine_park();
+}
+
 bool report_violation_counted(const char *inv)
 {
 	const char *none = NULL;
 	uint64_t *lines = inv_lines(inv), n, zero = 0;
 
+	stop_if_finishing();
 	/* relaxed: the watchdog reads it on the BSP at its next tick; a tick late is harmless */
 	if (!rep.deciding || strcmp(rep.deciding, inv) == 0)
 		__atomic_compare_exchange_n(&rep.verdict_due, &zero,
@@ -163,8 +177,11 @@ bool report_violation_counted(const char *inv)
 static void violation_line(const char *inv, const char *fmt, va_list ap)
 {
 	char line[KPRINTF_MAX];
-	int len = ksnprintf(line, sizeof(line), "VIOLATION inv=%s test=%s cpu=%u ",
-			    inv, rep.test, cpu_id());
+	int len;
+
+	stop_if_finishing();
+	len = ksnprintf(line, sizeof(line), "VIOLATION inv=%s test=%s cpu=%u ", inv, rep.test,
+			cpu_id());
 
 	if (len < 0 || (size_t)len >= sizeof(line))
 		len = 0;

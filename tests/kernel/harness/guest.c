@@ -18,12 +18,14 @@
  * exits: NPF, the fault KVM's vCPU takes (kvm_tdp_page_fault): under mmu_lock for write, with
  * its own memory caches, the gfn is faulted in at a level drawn from the scenario's weights
  * (another CPU may have mapped it meanwhile: counted, re-entered); INTR, an IPI (a kick, a
- * checkpoint, the end); VMMCALL after every window (GUEST_SWEEPS sweeps), so the AP polls for checkpoints
- * and beats its heartbeat; NMI (the watchdog's backtrace request, taken by the host at stgi).
- * Anything else is an error, reported, and the AP stops running its guest.
+ * checkpoint, the end); VMMCALL after every window (GUEST_SWEEPS sweeps of it), where the
+ * window moves and the AP polls for checkpoints and beats its heartbeat; NMI (the watchdog's
+ * backtrace request, taken by the host at stgi). Anything else is an error, reported, and the
+ * AP stops running its guest.
  *
- * What checks the walker's work: guest_probe.c (the D probe at checkpoints, the poisoned
- * frames of zapped gfns); the audit tolerates the walker's A in table entries of a backed MMU.
+ * What checks the walker's work: guest_probe.c (the A/D probe at each window's end and at
+ * refaults, clean frames, poisoned frames); the audit tolerates the walker's A in table
+ * entries of a backed MMU.
  */
 #include "atomic.h"
 #include "harness.h"
