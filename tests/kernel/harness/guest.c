@@ -46,15 +46,10 @@ _Static_assert(GUEST_WINDOW_PICK <= GUEST_WINDOW, "picks stay in the window");
 #define GUEST_PRIVATE	3		/* code, stack, mailbox */
 #define REGION_2M	512ull		/* gfns in 2 MiB */
 
-const char *harness_guests_unsupported(const struct cmdline *cl)
-{
-	(void)cl;
-	return svm_unsupported_reason();
-}
+_Static_assert(GUEST_PRIVATE * CMDLINE_GUESTS_MAX <= REGION_2M, "the guests' pages fit in 2 MiB");
 
-uint64_t harness_guest_slot_gfns(uint64_t gfns, unsigned guests)
+uint64_t harness_guest_slot_gfns(uint64_t gfns)
 {
-	(void)guests;			/* GUEST_PRIVATE * CMDLINE_GUESTS_MAX fit in 2 MiB */
 	return (gfns + REGION_2M - 1) / REGION_2M * REGION_2M + REGION_2M;
 }
 

@@ -247,8 +247,6 @@ bool harness_focused(struct harness *h);
 extern void (*const role_steps[NR_ROLES])(struct harness *h, struct harness_cpu *c);
 void guest_step(struct harness *h, struct harness_cpu *c);	/* guest.c */
 uint64_t *harness_inside(struct harness *h, gfn_t gfn, int level);
-/* After dropping mmu_lock: let a waiting holder in first (bounded; roles.c) */
-void harness_yield_mmu_lock(struct harness *h);
 
 /* checkpoint.c */
 void harness_checkpoint(struct harness *h);	/* BSP, APs running: stop, check, resume */
@@ -272,14 +270,13 @@ static inline void checkpoint_poll(struct harness *h)
 }
 
 /*
- * guest.c: the guest role. harness_guests_unsupported: why guests= cannot run here (no SVM,
- * ...), NULL if it can. setup (BSP, before the CPUs start, after mmu_init): the frames, the
+ * guest.c: the guest role (where SVM is missing, run.c skips it: svm_unsupported_reason).
+ * harness_guest_slot_gfns: the slot for a working set of gfns with guests. setup (BSP, before the CPUs start, after mmu_init): the frames, the
  * guests' VMCBs, code and mailboxes; false if it failed (reported). kick: an IPI to every
  * guest AP (a checkpoint or the end wants them out). leave: the AP's last act (SVM off).
  * release: the BSP's, after the end.
  */
-const char *harness_guests_unsupported(const struct cmdline *cl);
-uint64_t harness_guest_slot_gfns(uint64_t gfns, unsigned guests);
+uint64_t harness_guest_slot_gfns(uint64_t gfns);
 bool harness_guests_setup(struct harness *h);
 void harness_guests_kick(struct harness *h);
 /* The writer, after dropping mmu_lock: a guest waiting for it gets it first (bounded). */

@@ -150,7 +150,7 @@ static void locked_ager_held(void *arg, gfn_t gfn, int level)
  */
 #define YIELD_PAUSES	4096
 
-void harness_yield_mmu_lock(struct harness *h)
+static void yield_mmu_lock(struct harness *h)
 {
 	for (unsigned n = 0; n < YIELD_PAUSES && mmu_lock_contended(&h->mmu.lock); n++)
 		cpu_pause();
@@ -169,7 +169,7 @@ static void locked_age_chunk(struct harness *h, struct harness_cpu *c, gfn_t s, 
 	age_gfn_range_locked(&h->mmu.slot, s, e, &c->lage, locked_ager_held, h);
 	hist_add(&c->mmu_hold, rdtsc() - t1);
 	mmu_write_unlock(&h->mmu.lock);
-	harness_yield_mmu_lock(h);
+	yield_mmu_lock(h);
 }
 
 static void locked_ager_step(struct harness *h, struct harness_cpu *c)

@@ -308,7 +308,7 @@ static bool setup(struct harness *h, const struct scenario *sc, const struct tes
 		report_usage_error("gfns=%llu: the harness takes %u at most",
 				   (unsigned long long)h->gfns, HARNESS_MAX_GFNS);
 	/* guests: the slot also holds the guests' own pages, in whole 2 MiB (guest.c) */
-	h->slot_gfns = h->guests ? harness_guest_slot_gfns(h->gfns, h->guests) : h->gfns;
+	h->slot_gfns = h->guests ? harness_guest_slot_gfns(h->gfns) : h->gfns;
 	if (h->slot_gfns > HARNESS_MAX_GFNS)
 		report_usage_error("gfns=%llu with guests=%u: the slot holds the working set in whole 2 MiB and 2 MiB more for the guests' pages, %llu gfns, above %u",
 				   (unsigned long long)h->gfns, h->guests,
@@ -426,7 +426,7 @@ void harness_run(const struct scenario *sc, const struct test_run *r)
 	const char *why;
 
 	/* guests= where the CPU has no SVM with nested paging: the test cannot run as asked */
-	if (r->cl->guests && (why = harness_guests_unsupported(r->cl))) {
+	if (r->cl->guests && (why = svm_unsupported_reason())) {
 		report_skip(sc->name, why);
 		return;
 	}
