@@ -58,12 +58,12 @@ struct mmu_vcpu {
  * harvests (KVM's kvm_set_pfn_accessed/dirty). FRAME_D_SEEN, in both profiles: the MMU took D
  * out of a leaf of this frame (a zap found it set, or dirty logging cleared it), so a write
  * the leaf recorded is accounted for; the harness's walker probe reads and resets it after
- * each op, under mmu_lock (tests/kernel/harness/guest_probe.c).
+ * each op, under mmu_lock (tests/kernel/harness/guest_probe.c). A has no such flag: the
+ * probe needs to know whose leaf (which root) lost it, so a strict zap tells memslot.young.
  */
 #define FRAME_ACCESSED	1u
 #define FRAME_DIRTY	2u
 #define FRAME_D_SEEN	4u
-#define FRAME_A_SEEN	8u	/* the same for A, taken by a zap (the agers tell memslot.young) */
 
 struct mmu_stats {			/* writer-owned (mmu_lock for write) */
 	uint64_t faults, faults_present, leaves_installed, leaves_zapped;

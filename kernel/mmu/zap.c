@@ -70,8 +70,10 @@ static uint64_t mmu_spte_clear_track_bits(struct mmu *mmu, uint64_t *sptep, int 
 	if (mmu->slot.profile == MMU_PROFILE_STRICT)
 		*mmu_frame(mmu, gfn) |= (is_accessed_spte(old) ? FRAME_ACCESSED : 0) |
 					(is_dirty_spte(old) ? FRAME_DIRTY : 0);
-	*mmu_frame(mmu, gfn) |= (is_dirty_spte(old) ? FRAME_D_SEEN : 0) |	/* both profiles: */
-				(is_accessed_spte(old) ? FRAME_A_SEEN : 0);	/* see mmu.h */
+	/* strict hands the A it harvests to the mm, as the agers do theirs (memslot.young) */
+	if (mmu->slot.profile == MMU_PROFILE_STRICT && is_accessed_spte(old) && mmu->slot.young)
+		mmu->slot.young(mmu->slot.young_arg, sptep, gfn, level);
+	*mmu_frame(mmu, gfn) |= is_dirty_spte(old) ? FRAME_D_SEEN : 0;	/* both profiles: mmu.h */
 	return old;
 }
 

@@ -97,7 +97,7 @@ static bool age_locked_chain(struct memslot *slot, const struct rmap_ops *ops,
 			continue;
 		young = true;
 		if (!test_only && slot->young)
-			slot->young(slot->young_arg, gfn, level);
+			slot->young(slot->young_arg, sptep, gfn, level);
 		if (test_only)
 			break;
 	}

@@ -55,7 +55,7 @@ static void age_rmap_locked(struct memslot *slot, const struct rmap_ops *ops, gf
 				continue;
 			st->accessed_cleared += age_spte_make_old(ops, sptep, spte);
 			if (slot->young)
-				slot->young(slot->young_arg, gfn, level);
+				slot->young(slot->young_arg, sptep, gfn, level);
 		}
 		if (slot->checks)
 			rmap_check_stable(slot, head, gfn, level, val, fp);

@@ -95,7 +95,7 @@ static bool reread_spte(struct reread_walk *w, const struct rmap_ops *ops, uint6
 	if (!age_one_spte(ops, sptep, test_only, st))
 		return false;
 	if (!test_only && w->slot->young)
-		w->slot->young(w->slot->young_arg, w->gfn, w->level);
+		w->slot->young(w->slot->young_arg, sptep, w->gfn, w->level);
 	return true;
 }
 

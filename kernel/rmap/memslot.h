@@ -50,12 +50,15 @@ struct memslot {
 	const struct page_index *sp_index;	/* table page -> struct mmu_page (checks) */
 	uint64_t descs_live;		/* descs in chains; mmu_lock held for write */
 	/*
-	 * Optional (NULL: nobody listens): told, on the ager's CPU, after an ager (lockless or
-	 * locked) took Accessed from an SPTE in gfn's rmap at level: the caller's record of a
-	 * young page, as the mm marks a folio referenced when kvm_age_gfn says young. Set before
-	 * the slot is shared. The harness's guests use it (tests/kernel/harness/guest_probe.c).
+	 * Optional (NULL: nobody listens): told whenever the MMU takes Accessed out of the SPTE
+	 * at sptep (in gfn's rmap at level) and hands it to the host's mm: on the ager's CPU,
+	 * after an ager (lockless or locked) cleared it, still holding the rmap lock, as the mm
+	 * marks a folio referenced when kvm_age_gfn says young; and on the writer's, when a
+	 * strict zap finds it set, as kvm_set_pfn_accessed did before v6.13 (mmu/zap.c). Set
+	 * before the slot is shared. The harness's guests use it (tests/kernel/harness/
+	 * guest_probe.c): it is the only way they learn which root's leaf lost its A to whom.
 	 */
-	void (*young)(void *young_arg, gfn_t gfn, int level);
+	void (*young)(void *young_arg, uint64_t *sptep, gfn_t gfn, int level);
 	void *young_arg;
 };
 

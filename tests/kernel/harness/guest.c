@@ -18,8 +18,9 @@
  * exits: NPF, the fault KVM's vCPU takes (kvm_tdp_page_fault): under mmu_lock for write, with
  * its own memory caches, the gfn is faulted in at a level drawn from the scenario's weights
  * (another CPU may have mapped it meanwhile: counted, re-entered); INTR, an IPI (a kick, a
- * checkpoint, the end); VMMCALL after every window (GUEST_SWEEPS sweeps of it), where the
- * window moves and the AP polls for checkpoints and beats its heartbeat; NMI (the watchdog's
+ * checkpoint, the end); VMMCALL after every sweep of its window (the next VMRUN makes each
+ * page's first access walk again), where the window moves after GUEST_SWEEPS of them and the
+ * AP polls for checkpoints and beats its heartbeat; NMI (the watchdog's
  * backtrace request, taken by the host at stgi). Anything else is an error, reported, and the
  * AP stops running its guest.
  *
@@ -43,6 +44,7 @@
 #define GUEST_SWEEPS	4		/* sweeps of its window a guest makes: R, W, R, W */
 #define GUEST_WINDOW	64		/* data pages a guest writes at a time */
 _Static_assert(GUEST_WINDOW_PICK <= GUEST_WINDOW, "picks stay in the window");
+_Static_assert(GUEST_WINDOW <= GUEST_WINDOW_MAX, "the probe's bitmap holds a window");
 #define GUEST_PRIVATE	3		/* code, stack, mailbox */
 #define REGION_2M	512ull		/* gfns in 2 MiB */
 
@@ -91,7 +93,7 @@ static void kick_vcpu(void *arg, unsigned vcpu)
 
 void harness_guests_let_in(struct harness *h)
 {
-	/* relaxed: see handle_npf */
+	/* relaxed: see harness_guest_lock */
 	unsigned waiting = h->guests ? atomic_read(&h->guests_waiting, MO_RELAXED) : 0;
 	uint64_t until;
 
@@ -102,6 +104,19 @@ void harness_guests_let_in(struct harness *h)
 		cpu_pause();
 }
 
+void harness_guest_lock(struct harness *h)
+{
+	/* relaxed: a count for the writer's handoff, a hint; the lock orders the rest */
+	atomic_fetch_add(&h->guests_waiting, 1u, MO_RELAXED);
+	mmu_write_lock(&h->mmu.lock);
+	atomic_fetch_sub(&h->guests_waiting, 1u, MO_RELAXED);
+}
+
+void harness_guest_unlock(struct harness *h)
+{
+	mmu_write_unlock(&h->mmu.lock);
+}
+
 void harness_guests_kick(struct harness *h)
 {
 	for (unsigned k = 0; k < h->guests; k++)
@@ -109,9 +124,9 @@ void harness_guests_kick(struct harness *h)
 }
 
 /*
- * At a VMMCALL (and at set-up), without mmu_lock (the guest would wait for it most of its
- * time: the writer holds it in bursts): the window the guest just wrote is probed
- * (guest_probe.c); then a new one, at a gfn the writer picks (half the time a hot one: a leaf
+ * At the VMMCALL that ends a window (and at set-up), without mmu_lock (the guest would wait
+ * for it most of its time: the writer holds it in bursts; the probe takes it only to decide a
+ * page whose leaf went): the window the guest just wrote is probed (guest_probe.c); then a new one, at a gfn the writer picks (half the time a hot one: a leaf
  * the writer or a guest installed lately; in a focus phase the spot the agers age), and D is
  * cleared in its leaves of the guest's root, so that the guest's first writes after the VMRUN
  * walk to set it again. The clear is KVM's TDP MMU dirty-log clear in shape (an atomic AND
@@ -136,6 +151,7 @@ static void move_window(struct harness *h, struct harness_cpu *c)
 	/* acquire: a stamp up to this is of a D removal done before the window's writes (our
 	 * own clear's among them); any later removal draws a larger one */
 	g->win_seq = atomic_read(&h->d_seq, MO_ACQUIRE);
+	g->nr_runs = 0;		/* the refault probe dates this window's accesses only */
 	/* the window's first sweep reads (access n reads when n & win: svm_guest.S), so that a
 	 * page's first write walks for D in a leaf its read walk gave A: the one moment an
 	 * ager's read-modify-write of the leaf can lose D. The guest's count is ours to move
@@ -198,15 +214,17 @@ bool harness_guests_setup(struct harness *h)
 	h->mmu.slot.young = harness_guest_young;	/* the agers' A clears, stamped */
 	h->mmu.slot.young_arg = h;
 	h->d_seq = 1;		/* a window's win_seq 0 means none yet */
-	h->d_stamp_pages = (unsigned)((h->gfns * 12 + PAGE_SIZE - 1) / PAGE_SIZE);
+	/* d_stamp and clean_seq per frame, a_stamp per frame and guest root */
+	h->d_stamp_pages = (unsigned)((h->gfns * 4 * (2 + h->guests) + PAGE_SIZE - 1) / PAGE_SIZE);
 	h->d_stamp = reuse_contig(&stamp_mem, h->d_stamp_pages);
 	if (!h->d_stamp) {
-		report_error("guests=: no memory for the D stamps");
+		report_error("guests=: no memory for the walker probe's stamps (%u pages)",
+			     h->d_stamp_pages);
 		return false;
 	}
 	__builtin_memset(h->d_stamp, 0, (uint64_t)h->d_stamp_pages * PAGE_SIZE);
-	h->a_stamp = h->d_stamp + h->gfns;
-	h->clean_seq = h->a_stamp + h->gfns;
+	h->clean_seq = h->d_stamp + h->gfns;
+	h->a_stamp = h->clean_seq + h->gfns;
 	for (unsigned k = 0; k < h->guests; k++) {
 		struct harness_cpu *c = &h->cpu[h->guest_cpu0 + k];
 		struct harness_guest *g = &c->guest;
@@ -229,7 +247,7 @@ bool harness_guests_setup(struct harness *h)
 		mailbox_write(h, g, MB_SEED, (uint32_t)rng_seed(h->cl->seed, 0x9e57 + k));
 		mailbox_write(h, g, MB_NPAGES, g->win);
 		mailbox_write(h, g, MB_NREAD, g->win_nread);
-		mailbox_write(h, g, MB_EVERY, GUEST_SWEEPS * g->win);	/* one window */
+		mailbox_write(h, g, MB_EVERY, g->win);	/* a VMMCALL after each sweep */
 		mailbox_write(h, g, MB_STOP, 0);
 		/* sweeps of the window alternate: all reads, then writes (access n reads when
 		 * n & win), so a page's first write walks to set D in a leaf that already has A:
@@ -289,17 +307,14 @@ static bool handle_npf(struct harness *h, struct harness_cpu *c)
 			report_error("guest %u: no memory for the NPT", g->index);
 			return false;
 		}
-		/* relaxed: a count for the writer's handoff, a hint; the lock orders the rest */
-		atomic_fetch_add(&h->guests_waiting, 1u, MO_RELAXED);
-		mmu_write_lock(&h->mmu.lock);
-		atomic_fetch_sub(&h->guests_waiting, 1u, MO_RELAXED);
+		harness_guest_lock(h);
 		harness_guest_before_map(h, gfn, level, "at a guest's NPF");
 		harness_guest_refault(h, c, gfn);
 		r = mmu_fault(&h->mmu, &g->mc, g->root, gfn, level, info & SVM_NPF_WRITE);
 		harness_guest_after_op(h, gfn, gfn + 1, false);
 		if (r == FAULT_INSTALLED)
 			harness_remember(h, g->root, gfn & ~(pages_per_level(level) - 1), level);
-		mmu_write_unlock(&h->mmu.lock);
+		harness_guest_unlock(h);
 	} while (r == FAULT_RETRY);
 	g->npf++;
 	g->npf_present += r == FAULT_PRESENT;	/* the writer or a zap raced us: re-enter */
@@ -318,7 +333,8 @@ static bool handle_exit(struct harness *h, struct harness_cpu *c)
 	case SVM_EXIT_VMMCALL:
 		vmcb->save.rip += 3;	/* 0f 01 d9; no NRIP save under TCG */
 		g->vmmcall++;
-		move_window(h, c);
+		if ((uint32_t)g->gprs.rsi - g->win_start_n >= GUEST_SWEEPS * g->win)
+			move_window(h, c);
 		return true;
 	case SVM_EXIT_INTR:
 		g->intr++;
@@ -352,6 +368,7 @@ void guest_step(struct harness *h, struct harness_cpu *c)
 		g->entered = true;
 	}
 	g->vmruns++;
+	harness_guest_vmrun(h, g);
 	/* a vCPU of the MMU's flush handshake, in guest mode across the VMRUN (svm_guest.h) */
 	mmu_guest_enter(&h->mmu, c->vcpu);
 	svm_vmrun((uint64_t)(uintptr_t)g->vmcb, &g->gprs);
@@ -391,25 +408,26 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		sum.a_checked += g->a_checked;
 		sum.a_again += g->a_again;
 		sum.a_lost += g->a_lost;
+		sum.a_refault_lost += g->a_refault_lost;
 		sum.suspects_dropped += g->suspects_dropped;
 		sum.refaults_checked += g->refaults_checked;
 		accesses += (uint32_t)g->gprs.rsi;	/* its count at the last exit (mod 2^32) */
 		failed += g->failed;
 	}
-	kprintf("  %s guests: %u on roots 0-%u, cpus %u-%u, frames at 0x%llx (%llu gfns, the guests' own from gfn 0x%llx), window=%u read_only=%u every=%u windows=%llu vmruns=%llu npf=%llu npf_present=%llu intr=%llu vmmcall=%llu nmi=%llu accesses=%llu accesses_ps=%llu failed=%u\n",
+	kprintf("  %s guests: %u on roots 0-%u, cpus %u-%u, frames at 0x%llx (%llu gfns, the guests' own from gfn 0x%llx), window=%u read_only=%u vmmcall_every=%u windows=%llu vmruns=%llu npf=%llu npf_present=%llu intr=%llu vmmcall=%llu nmi=%llu accesses=%llu accesses_ps=%llu failed=%u\n",
 		h->sc->name, h->guests, h->guests - 1, h->guest_cpu0, h->guest_cpu0 + h->guests - 1,
 		(unsigned long long)h->backing_pa, (unsigned long long)h->slot_gfns,
 		(unsigned long long)(h->slot_gfns - REGION_2M), h->cpu[h->guest_cpu0].guest.win,
-		h->cpu[h->guest_cpu0].guest.win_nread, GUEST_SWEEPS * h->cpu[h->guest_cpu0].guest.win,
+		h->cpu[h->guest_cpu0].guest.win_nread, h->cpu[h->guest_cpu0].guest.win,
 		(unsigned long long)sum.windows,
 		(unsigned long long)sum.vmruns, (unsigned long long)sum.npf,
 		(unsigned long long)sum.npf_present, (unsigned long long)sum.intr,
 		(unsigned long long)sum.vmmcall, (unsigned long long)sum.nmi,
 		(unsigned long long)accesses, per_s(accesses, ms), failed);
-	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves a_lost=%llu%s suspects_dropped=%llu refaults_probed=%llu clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu (ad-conservation: the walker probe, not the counts)\n",
+	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves a_lost=%llu (at refaults %llu)%s suspects_dropped=%llu refaults_probed=%llu clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu (ad-conservation: the walker probe, not the counts)\n",
 		h->sc->name, (unsigned long long)sum.d_checked, (unsigned long long)sum.d_lost,
 		(unsigned long long)sum.a_again, (unsigned long long)sum.a_checked,
-		(unsigned long long)sum.a_lost,
+		(unsigned long long)sum.a_lost, (unsigned long long)sum.a_refault_lost,
 		h->mmu.slot.profile == MMU_PROFILE_STRICT ? "" : " (kvm: A not checked)",
 		(unsigned long long)sum.suspects_dropped, (unsigned long long)sum.refaults_checked,
 		(unsigned long long)h->clean_checked, (unsigned long long)h->clean_lost,

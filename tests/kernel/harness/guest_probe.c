@@ -15,23 +15,26 @@
  *
  * The walker's D and A probe (`ad-conservation`, "walker D lost:", "walker A lost:"). Each
  * guest writes a window of up to 64 working-set pages (the first eighth only read) for
- * GUEST_SWEEPS sweeps, reads and writes alternating, a read first, and moves it at its
- * VMMCALL (guest.c). Without a lock (in guest mode, as the walker walks), the move first
- * checks the window just done: every written page's leaf in the guest's root must have D, and
- * under strict every page's leaf A, or the MMU must have taken that bit from the frame after
- * the window began: stamped per frame from d_seq by each op's end (a zap found it, dirty
- * logging cleared it: FRAME_D_SEEN, FRAME_A_SEEN; a 2 MiB leaf's stands for its 512 frames),
- * by the agers' memslot.young (harness_guest_young), by the guests' own window clears. A
- * page without the bit is a suspect the next checkpoint decides, when every stamp is in. Then
- * the new window's leaves get A and D cleared (stamped), and the VMRUN after it flushes the
- * nested TLB, so the guest's first read of each page walks to set A and its first write walks
- * again to set D in a leaf that has A: the moment an ager's read-modify-write of the SPTE
- * loses D (age-plain-rmw), as does a zap's plain store (zap-plain-store). Later accesses hit
- * the TLB and set nothing, so a lost bit stays lost until the window's end, unless an exit in
- * between re-walks or the page is refaulted (then the loss is missed, never invented: a lost A
- * is almost always set again so, and zap-ignores-accessed, which loses only A, is rarely
- * caught here). Also counted: how many of the window's leaves have A at its end, after its
- * clear and a VM round trip (the accessed-after-clear probe).
+ * GUEST_SWEEPS sweeps, reads and writes alternating, a read first, with a VMMCALL after each
+ * sweep (so each sweep's first access of a page walks again: the VMRUN flushed the nested
+ * TLB), and moves it at the last one (guest.c). Without a lock (in guest mode, as the walker
+ * walks), the move first checks the window just done: every written page's leaf in the
+ * guest's root must have D, and under strict every page's leaf A, or the MMU must have taken
+ * that bit after the access: D stamped per frame from d_seq by each op's end (a zap found it,
+ * dirty logging cleared it: FRAME_D_SEEN; a 2 MiB leaf's stands for its 512 frames) and by
+ * the guests' own window clears, since the window began; A stamped per frame and guest root
+ * by memslot.young (an ager cleared it, a strict zap found it: harness_guest_young) and by the
+ * window clears, since the VMRUN of the run that made the page's last access (run_seq_of). A
+ * page whose leaf is there without the bit is a suspect the next checkpoint decides, when
+ * every stamp is in; a page whose leaf is gone is decided at once, under mmu_lock
+ * (lost_a_now). Then the new window's leaves get A and D cleared (stamped), so the guest's
+ * first read of each page walks to set A and its first write walks again to set D in a leaf
+ * that has A: the moment an ager's read-modify-write of the SPTE loses D (age-plain-rmw), as
+ * does a zap's plain store (zap-plain-store). A guest's NPF on a page its window accessed
+ * before checks the same at once (harness_guest_refault): the bit the refault is about to set
+ * again in a new leaf must have been taken from the old one (zap-ignores-accessed, which loses
+ * only A, is caught there). Also counted: how many of the window's leaves have A at its end,
+ * after its clear and VM round trips (the accessed-after-clear probe).
  *
  * Runs under mmu_lock for write (the writer's zaps and faults, a guest's NPF), with the world
  * stopped (checkpoints), or on a guest's AP in guest mode (its window's probe and clear).
@@ -224,26 +227,39 @@ static uint32_t stamp_next(struct harness *h)
 	return atomic_fetch_add(&h->d_seq, 1u, MO_ACQ_REL) + 1;
 }
 
-/* n frames from gfn (those in the working set) had bit b taken out before seq was drawn */
-static void stamp(struct harness *h, enum probe_bit b, gfn_t gfn, gfn_t n, uint32_t seq)
+/* The stamp of bit b of gfn's frame: D's per frame, A's per frame and guest root */
+static uint32_t *stamp_of(struct harness *h, enum probe_bit b, unsigned root, gfn_t gfn)
+{
+	uint64_t i = gfn - h->mmu.slot.base_gfn;
+
+	return b == PROBE_D ? &h->d_stamp[i] : &h->a_stamp[root * h->gfns + i];
+}
+
+/*
+ * n frames from gfn (those in the working set) had bit b taken out (A: of root's leaves)
+ * before seq was drawn.
+ */
+static void stamp(struct harness *h, enum probe_bit b, unsigned root, gfn_t gfn, gfn_t n,
+		  uint32_t seq)
 {
 	gfn_t base = h->mmu.slot.base_gfn;
-	uint32_t *stamps = b == PROBE_D ? h->d_stamp : h->a_stamp;
 
 	for (gfn_t g = gfn; g < gfn + n && g < base + h->gfns; g++) {
+		uint32_t *st = stamp_of(h, b, root, g);
 		/* relaxed: readers compare with a window's start (see harness_guest_young); a
 		 * stamp only grows: a guest's clear that drew its number before another's may
 		 * store it after, and a smaller stamp would unaccount a later removal */
-		uint32_t old = atomic_read(&stamps[g - base], MO_RELAXED);
+		uint32_t old = atomic_read(st, MO_RELAXED);
 
-		while (old < seq && !atomic_try_cmpxchg(&stamps[g - base], &old, seq, MO_RELAXED))
+		while (old < seq && !atomic_try_cmpxchg(st, &old, seq, MO_RELAXED))
 			;
 	}
 }
 
 /*
- * After an op: each frame the MMU took D or A from (FRAME_D_SEEN, FRAME_A_SEEN) gets a stamp
- * from d_seq. A 2 MiB leaf's bits are recorded at its first frame, and stand for all 512.
+ * After an op: each frame the MMU took D from (FRAME_D_SEEN) gets a stamp from d_seq. A 2 MiB
+ * leaf's D is recorded at its first frame, and stands for all 512. (A is stamped at once, by
+ * memslot.young: harness_guest_young.)
  */
 static void stamp_seen(struct harness *h, gfn_t start, gfn_t end)
 {
@@ -258,15 +274,12 @@ static void stamp_seen(struct harness *h, gfn_t start, gfn_t end)
 	for (gfn_t gfn = from; gfn < to; gfn++) {
 		uint8_t *f = mmu_frame(&h->mmu, gfn);
 
-		if (!(*f & (FRAME_D_SEEN | FRAME_A_SEEN)))
+		if (!(*f & FRAME_D_SEEN))
 			continue;
 		if (!seq)
 			seq = stamp_next(h);
-		if (*f & FRAME_D_SEEN)
-			stamp(h, PROBE_D, gfn, gfn % region ? 1 : region, seq);
-		if (*f & FRAME_A_SEEN)
-			stamp(h, PROBE_A, gfn, gfn % region ? 1 : region, seq);
-		*f &= (uint8_t)~(FRAME_D_SEEN | FRAME_A_SEEN);
+		stamp(h, PROBE_D, 0, gfn, gfn % region ? 1 : region, seq);
+		*f &= (uint8_t)~FRAME_D_SEEN;
 	}
 }
 
@@ -280,18 +293,28 @@ void harness_guest_after_op(struct harness *h, gfn_t start, gfn_t end, bool zap)
 }
 
 /*
- * memslot.young, on an ager's CPU, after it took A from an SPTE of gfn's rmap at level. The
- * stamp needs no order of its own: it is read after the clear, so it is at least the d_seq of
- * any window that began before the clear, plus one (a window begun after the clear may see it
- * too, which only hides a loss, never invents one).
+ * memslot.young: A left the SPTE at sptep, of gfn's rmap at level: an ager cleared it (on its
+ * CPU, holding the rmap lock) or a strict zap found it (the writer's or a guest's CPU, under
+ * mmu_lock). Only the guests' roots are stamped, each on its own: which root's leaf lost A is
+ * what the probe asks (the agers clear the other roots' leaves of a frame all the time). The
+ * value needs no order of its own: it is read after A left, so it is at least the d_seq of any
+ * window or run that began before the walker set that A, plus one (one begun after may see it
+ * too, which only hides a loss, never invents one). When it is visible: before the rmap
+ * unlock (an ager), before mmu_unlock (a zap); a zap of the leaf takes that rmap lock to
+ * remove it, so by a refault of the page (under mmu_lock, after the zap) every stamp of the
+ * leaf's A is in (harness_guest_refault).
  */
-void harness_guest_young(void *arg, gfn_t gfn, int level)
+void harness_guest_young(void *arg, uint64_t *sptep, gfn_t gfn, int level)
 {
 	struct harness *h = arg;
+	const struct mmu_page *sp = sptep_to_sp(&h->mmu, sptep);
 	/* acquire: as a window's start reads it */
 	uint32_t seq = atomic_read(&h->d_seq, MO_ACQUIRE) + 1;
 
-	stamp(h, PROBE_A, gfn & ~(pages_per_level(level) - 1), pages_per_level(level), seq);
+	if (!sp || sp->root >= h->guests)
+		return;
+	stamp(h, PROBE_A, sp->root, gfn & ~(pages_per_level(level) - 1), pages_per_level(level),
+	      seq);
 }
 
 /*
@@ -322,35 +345,64 @@ void harness_guest_clear_window(struct harness *h, struct harness_cpu *c)
 		if (!seq)
 			seq = stamp_next(h);
 		if (is_dirty_spte(old))
-			stamp(h, PROBE_D, gfn & ~(n - 1), n, seq);
+			stamp(h, PROBE_D, 0, gfn & ~(n - 1), n, seq);
 		if (is_accessed_spte(old))
-			stamp(h, PROBE_A, gfn & ~(n - 1), n, seq);
+			stamp(h, PROBE_A, g->root, gfn & ~(n - 1), n, seq);
 	}
 	mmu_guest_exit(&h->mmu, c->vcpu);
 }
 
-/* The bit in the leaf, or a removal of it stamped after the window began */
-static bool accounted(struct harness *h, enum probe_bit b, gfn_t gfn, uint64_t spte,
-		      uint32_t win_seq)
+/* The bit in the leaf, or a removal of it (A: from root's leaf) stamped after since */
+static bool accounted(struct harness *h, enum probe_bit b, unsigned root, gfn_t gfn,
+		      uint64_t spte, uint32_t since)
 {
-	const uint32_t *stamps = b == PROBE_D ? h->d_stamp : h->a_stamp;
 	bool set = b == PROBE_D ? is_dirty_spte(spte) : is_accessed_spte(spte);
 
-	/* relaxed: a stamp we miss now the checkpoint sees */
-	return (spte && set) ||
-	       atomic_read(&stamps[gfn - h->mmu.slot.base_gfn], MO_RELAXED) > win_seq;
+	/* relaxed: a stamp we miss now the checkpoint sees (under mmu_lock, see lost_a_now) */
+	return (spte && set) || atomic_read(stamp_of(h, b, root, gfn), MO_RELAXED) > since;
 }
 
-static void suspect(struct harness_guest *g, enum probe_bit b, gfn_t gfn, uint64_t spte)
+/*
+ * A bit the walker set is gone, and the MMU took it from nobody (after `since`): counted, and
+ * the first LOST_REPORTS per guest and run reported. refault: found at a refault of the page,
+ * else at the window's end. spte: the leaf then, 0 if none.
+ */
+static void lost(struct harness *h, struct harness_guest *g, enum probe_bit b, gfn_t gfn,
+		 uint32_t since, uint64_t spte, bool refault)
+{
+	const char *bit = b == PROBE_D ? "D" : "A";
+
+	if (b == PROBE_A)
+		g->a_lost++;
+	if (b == PROBE_A && refault)
+		g->a_refault_lost++;
+	if (b == PROBE_D)
+		g->d_lost++;
+	if (g->a_lost + g->d_lost > LOST_REPORTS)
+		return;
+	env_violation("ad-conservation", gfn, PG_LEVEL_4K,
+		      "walker %s lost: guest %u %s gfn 0x%llx through root %u after d_seq %u; %s (%#llx) had no %s, and the MMU took %s from none of %s since (stamp %u)",
+		      bit, g->index, b == PROBE_D ? "wrote" : "accessed", (unsigned long long)gfn,
+		      g->root, since,
+		      refault ? "at the guest's next fault on it (its leaf gone) the leaf" :
+				"at the window's end its leaf",
+		      (unsigned long long)spte, bit, bit,
+		      b == PROBE_D ? "the frame's leaves" : "the root's leaf of the frame",
+		      atomic_read(stamp_of(h, b, g->root, gfn), MO_RELAXED));
+}
+
+static void suspect(struct harness_guest *g, enum probe_bit b, gfn_t gfn, uint64_t spte,
+		    uint32_t since, bool refault)
 {
 	if (g->nr_suspects == GUEST_SUSPECTS) {
 		g->suspects_dropped++;
 		return;
 	}
 	g->suspect[g->nr_suspects].gfn = gfn;
-	g->suspect[g->nr_suspects].win_seq = g->win_seq;
+	g->suspect[g->nr_suspects].since = since;
 	g->suspect[g->nr_suspects].spte = spte;
 	g->suspect[g->nr_suspects].bit = b;
+	g->suspect[g->nr_suspects].refault = refault;
 	g->nr_suspects++;
 }
 
@@ -363,9 +415,74 @@ static void settle_suspects(struct harness *h, struct harness_guest *g)
 	unsigned kept = 0;
 
 	for (unsigned i = 0; i < g->nr_suspects; i++)
-		if (!accounted(h, g->suspect[i].bit, g->suspect[i].gfn, 0, g->suspect[i].win_seq))
+		if (!accounted(h, g->suspect[i].bit, g->root, g->suspect[i].gfn, 0,
+			       g->suspect[i].since))
 			g->suspect[kept++] = g->suspect[i];
 	g->nr_suspects = kept;
+}
+
+void harness_guest_vmrun(struct harness *h, struct harness_guest *g)
+{
+	unsigned i = g->nr_runs++ % GUEST_RUNS;
+
+	g->run[i].start_n = (uint32_t)g->gprs.rsi;
+	/* acquire: as a window's start reads it; VMRUN orders it before the guest's accesses */
+	g->run[i].seq = atomic_read(&h->d_seq, MO_ACQUIRE);
+}
+
+/*
+ * d_seq at (or before) the VMRUN of the run that made access n of the window: the latest run
+ * remembered that began at a count s < n (an exit may come between an access and its count's
+ * increment, so access s itself may be the run before's), else the window's start. Earlier
+ * is always safe: it only lets more removals account for the bit.
+ *
+ * Why the run: the walk access n made (or the earlier one of the same run whose translation
+ * it used: each VMRUN flushes the nested TLB) set A in the root's leaf, or found it set, after
+ * that run's VMRUN; A stays there until the MMU takes it, stamped by memslot.young with a
+ * d_seq read after it took it. The window's start would do too, but every A an ager took
+ * from the leaf earlier in the window would then account for the one lost.
+ */
+static uint32_t run_seq_of(const struct harness_guest *g, uint32_t n)
+{
+	unsigned kept = g->nr_runs < GUEST_RUNS ? g->nr_runs : GUEST_RUNS;
+
+	for (unsigned back = 1; back <= kept; back++) {
+		unsigned i = (g->nr_runs - back) % GUEST_RUNS;
+
+		if ((int32_t)(n - g->run[i].start_n) > 0)
+			return g->run[i].seq;
+	}
+	return g->win_seq;
+}
+
+/*
+ * The A of gfn's leaf in the guest's root, gone, decided at once: mmu_lock held for write.
+ * Every taking of that leaf's A is stamped by now: a zap's under mmu_lock, which we hold, and
+ * an ager's before its rmap unlock, which the zap's removal of the leaf from that rmap waited
+ * for (harness_guest_young). Waiting for a checkpoint would not do: the agers clearing A in
+ * the page's next leaf stamp the same (root, frame), and would settle the loss. If the leaf is
+ * back (another CPU faulted the page in meanwhile), its A may account too: that only hides.
+ */
+static void lost_a_now(struct harness *h, struct harness_guest *g, gfn_t gfn, uint32_t since,
+		       bool refault)
+{
+	int level;
+	uint64_t *sptep = leaf_ptr(h, g->root, gfn, &level);
+	/* relaxed: mmu_lock orders the leaf; its A only hides */
+	uint64_t spte = sptep ? atomic_read(sptep, MO_RELAXED) : 0;
+
+	if (!accounted(h, PROBE_A, g->root, gfn, spte, since))
+		lost(h, g, PROBE_A, gfn, since, spte, refault);
+}
+
+/*
+ * At the window's end, on the guest's AP. Access n of the window touched page n mod win (the
+ * count is a whole number of windows from the start: move_window), so page p was last touched
+ * by the last n < now with that remainder.
+ */
+static uint32_t last_access(const struct harness_guest *g, uint32_t now, unsigned p)
+{
+	return now - 1 - ((now - 1 - p) & (g->win - 1));
 }
 
 void harness_guest_check_window(struct harness *h, struct harness_cpu *c)
@@ -373,13 +490,17 @@ void harness_guest_check_window(struct harness *h, struct harness_cpu *c)
 	struct harness_guest *g = &c->guest;
 	/* kvm's contract conserves D only: its plain stores may drop an A (spte.h) */
 	bool check_a = h->mmu.slot.profile == MMU_PROFILE_STRICT;
+	uint32_t now = (uint32_t)g->gprs.rsi, gone_since[GUEST_WINDOW_MAX];
+	uint64_t gone = 0;		/* pages whose leaf went with an A not yet accounted */
 
 	settle_suspects(h, g);
 	mmu_guest_enter(&h->mmu, c->vcpu);
 	for (gfn_t gfn = g->win_start; gfn < g->win_start + g->win; gfn++) {
+		unsigned p = (unsigned)(gfn - g->win_start);
+		uint32_t since = run_seq_of(g, last_access(g, now, p));
 		int level;
 		uint64_t *sptep = leaf_ptr(h, g->root, gfn, &level);
-		/* relaxed: a snapshot of the bits; what races it is the checkpoint's to decide */
+		/* relaxed: a snapshot of the bits; what races it is decided later */
 		uint64_t spte = sptep ? atomic_read(sptep, MO_RELAXED) : 0;
 
 		/* every page of the window was accessed after its VMRUN: A, counted and checked */
@@ -387,29 +508,44 @@ void harness_guest_check_window(struct harness *h, struct harness_cpu *c)
 			g->a_checked++;
 			g->a_again += is_accessed_spte(spte);
 		}
-		if (check_a && !accounted(h, PROBE_A, gfn, spte, g->win_seq))
-			suspect(g, PROBE_A, gfn, spte);
+		if (check_a && !accounted(h, PROBE_A, g->root, gfn, spte, since)) {
+			/* a leaf without A: an ager may be between its clear and its stamp, the
+			 * checkpoint decides; no leaf: decided under mmu_lock below */
+			if (spte) {
+				suspect(g, PROBE_A, gfn, spte, since, false);
+			} else {
+				gone |= 1ull << p;
+				gone_since[p] = since;
+			}
+		}
 		if (gfn < g->win_start + g->win_nread)
 			continue;	/* only read: no D */
 		g->d_checked++;
 		/* no D now: a loss, unless the writer is taking the leaf this moment (its stamp
 		 * comes at its op's end): the checkpoint decides */
-		if (!accounted(h, PROBE_D, gfn, spte, g->win_seq))
-			suspect(g, PROBE_D, gfn, spte);
+		if (!accounted(h, PROBE_D, g->root, gfn, spte, g->win_seq))
+			suspect(g, PROBE_D, gfn, spte, g->win_seq, false);
 	}
 	mmu_guest_exit(&h->mmu, c->vcpu);
+	if (!gone)
+		return;
+	harness_guest_lock(h);
+	for (unsigned p = 0; p < g->win; p++)
+		if (gone >> p & 1)
+			lost_a_now(h, g, g->win_start + p, gone_since[p], false);
+	harness_guest_unlock(h);
 }
 
 /*
- * A guest's NPF on gfn, under mmu_lock for write (every writer op's stamps are in): if the
- * guest accessed gfn earlier in its current window, that access walked a leaf of its root and
- * set A (and D, if it was a write), and the leaf is gone now: the MMU must have taken those
- * bits from it (stamped after the window began), else they were lost with the leaf. This
- * catches what the window's end cannot see: a loss the refault would hide there, as the
- * guest's next access sets the bit again in the new leaf (a zap's plain store: zap-plain-store,
- * zap-ignores-accessed). Access n of the guest touches page n mod win of its window and
- * writes it when n & win is 0 (svm_guest.S); the faulting access is n = its count now. The
- * agers' stamps may lag their clears: suspects, decided at the next checkpoint.
+ * A guest's NPF on gfn, under mmu_lock for write: if the guest accessed gfn earlier in its
+ * current window, that access walked a leaf of its root and set A (and D, if it was a write),
+ * and the leaf is gone now: the MMU must have taken those bits from it, else they were lost
+ * with the leaf. This catches what the window's end cannot see: a loss the refault would hide
+ * there, as the guest's next access sets the bit again in the new leaf (a zap's plain store:
+ * zap-plain-store, zap-ignores-accessed). Access n of the guest touches page n mod win of its
+ * window and writes it when n & win is 0 (svm_guest.S); the faulting access is n = its count
+ * now, and the page's last one n - win. A is decided at once (lost_a_now), D is a suspect, as
+ * at the window's end (its stamps are per frame, and sure by the checkpoint).
  */
 void harness_guest_refault(struct harness *h, struct harness_cpu *c, gfn_t gfn)
 {
@@ -422,43 +558,29 @@ void harness_guest_refault(struct harness *h, struct harness_cpu *c, gfn_t gfn)
 		return;		/* not a page this window has accessed before */
 	g->refaults_checked++;
 	p = (unsigned)(gfn - g->win_start);
-	if (h->mmu.slot.profile == MMU_PROFILE_STRICT && !accounted(h, PROBE_A, gfn, 0, g->win_seq))
-		suspect(g, PROBE_A, gfn, 0);
+	if (h->mmu.slot.profile == MMU_PROFILE_STRICT)
+		lost_a_now(h, g, gfn, run_seq_of(g, now - g->win), true);
 	if (p < g->win_nread)
 		return;
 	/* the earlier accesses of page p: n = now - win, now - 2 win, ... back to the start */
 	for (uint32_t back = g->win; back <= done && !written; back += g->win)
 		written = !((now - back) & g->win);
-	if (written && !accounted(h, PROBE_D, gfn, 0, g->win_seq))
-		suspect(g, PROBE_D, gfn, 0);
+	if (written && !accounted(h, PROBE_D, g->root, gfn, 0, g->win_seq))
+		suspect(g, PROBE_D, gfn, 0, g->win_seq, true);
 }
 
 /*
  * World stopped: each suspect whose frame has had no removal of its bit stamped since its
- * window began lost the walker's bit (every op's stamps are in now; the agers are parked).
+ * window began (A: since the run of its last access) lost the walker's bit (every op's stamps
+ * are in now; the agers are parked).
  */
 static void decide_suspects(struct harness *h, struct harness_guest *g)
 {
-	for (unsigned i = 0; i < g->nr_suspects; i++) {
-		enum probe_bit b = g->suspect[i].bit;
-		gfn_t gfn = g->suspect[i].gfn;
-		const uint32_t *stamps = b == PROBE_D ? h->d_stamp : h->a_stamp;
-
-		if (accounted(h, b, gfn, 0, g->suspect[i].win_seq))
-			continue;
-		if (b == PROBE_A)
-			g->a_lost++;
-		if (b == PROBE_D)
-			g->d_lost++;
-		if (g->a_lost + g->d_lost <= LOST_REPORTS)
-			env_violation("ad-conservation", gfn, PG_LEVEL_4K,
-				      "walker %s lost: guest %u %s gfn 0x%llx through root %u in a window begun at d_seq %u; at its end the leaf (%#llx) had no %s, and the MMU took none from the frame since (its stamp: %u)",
-				      b == PROBE_D ? "D" : "A", g->index,
-				      b == PROBE_D ? "wrote" : "accessed", (unsigned long long)gfn,
-				      g->root, g->suspect[i].win_seq,
-				      (unsigned long long)g->suspect[i].spte, b == PROBE_D ? "D" : "A",
-				      stamps[gfn - h->mmu.slot.base_gfn]);
-	}
+	for (unsigned i = 0; i < g->nr_suspects; i++)
+		if (!accounted(h, g->suspect[i].bit, g->root, g->suspect[i].gfn, 0,
+			       g->suspect[i].since))
+			lost(h, g, g->suspect[i].bit, g->suspect[i].gfn, g->suspect[i].since,
+			     g->suspect[i].spte, g->suspect[i].refault);
 	g->nr_suspects = 0;
 }
 

@@ -86,6 +86,8 @@ static inline void hist_add(struct harness_hist *h, uint64_t cycles)
 }
 
 #define GUEST_SUSPECTS		64	/* per guest, undecided at once (guest_probe.c) */
+#define GUEST_RUNS		64	/* per guest, VMRUNs of its window remembered (the same) */
+#define GUEST_WINDOW_MAX	64	/* pages in a guest's window (guest.c: GUEST_WINDOW) */
 
 enum probe_bit { PROBE_D, PROBE_A };	/* what the walker probe checks (guest_probe.c) */
 
@@ -117,8 +119,13 @@ struct harness_guest {
 	uint32_t win_seq;
 	uint64_t d_checked, d_lost, a_checked, a_again, a_lost, suspects_dropped;
 	unsigned nr_suspects;
-	struct { gfn_t gfn; uint32_t win_seq; uint64_t spte; enum probe_bit bit; }
+	struct { gfn_t gfn; uint32_t since; uint64_t spte; enum probe_bit bit; bool refault; }
 		suspect[GUEST_SUSPECTS];
+	/* the window's VMRUNs (the last GUEST_RUNS of them): the guest's access count at each
+	 * and h->d_seq just before it, which the refault probe dates an access by */
+	struct { uint32_t start_n, seq; } run[GUEST_RUNS];
+	unsigned nr_runs;
+	uint64_t a_refault_lost;	/* of a_lost: found at a refault */
 };
 
 /* One CPU's record: its role, PRNG and statistics. Written by that CPU only. */
@@ -204,8 +211,11 @@ struct harness {
 	 * MMU last took D out of a leaf of the frame (FRAME_D_SEEN, read after each op) */
 	uint32_t d_seq;			/* atomic */
 	uint32_t *d_stamp;		/* atomic each */
-	uint32_t *a_stamp;		/* the same for A: zaps, agers (memslot.young), clears */
-	unsigned d_stamp_pages;		/* behind d_stamp, a_stamp and clean_seq */
+	/* a_stamp[root * gfns + gfn - base], for the guests' roots: the same for A taken out of
+	 * that root's leaf of the frame (agers and strict zaps through memslot.young, the guest's
+	 * own window clears) */
+	uint32_t *a_stamp;
+	unsigned d_stamp_pages;		/* behind d_stamp, clean_seq and a_stamp */
 	uint32_t *clean_seq;		/* d_seq when the frame was mapped clean, 0: unknown */
 	uint64_t clean_checked, clean_lost;
 	uint64_t op_flushes;		/* the writer's: mmu.stats.flushes before its latest zap */
@@ -294,12 +304,17 @@ void harness_guest_after_op(struct harness *h, gfn_t start, gfn_t end, bool zap)
 /* a guest's AP, no lock: a window's end (the probe of its pages), a new window's start */
 void harness_guest_check_window(struct harness *h, struct harness_cpu *c);
 void harness_guest_clear_window(struct harness *h, struct harness_cpu *c);
+/* mmu_lock for write, as a guest's AP takes it (the writer hands it over: let_in) */
+void harness_guest_lock(struct harness *h);
+void harness_guest_unlock(struct harness *h);
+/* a guest's AP before each VMRUN: the run is remembered (its count, d_seq) */
+void harness_guest_vmrun(struct harness *h, struct harness_guest *g);
 /* a guest's NPF on gfn, mmu_lock held for write: the walker probe of a leaf that went */
 void harness_guest_refault(struct harness *h, struct harness_cpu *c, gfn_t gfn);
 /* world stopped (a checkpoint, the end): the quarantined frames' poison */
 void harness_guest_checkpoint(struct harness *h);
-/* memslot.young: an ager took A from gfn's SPTE at level (stamped) */
-void harness_guest_young(void *arg, gfn_t gfn, int level);
+/* memslot.young: an ager or a strict zap took A from the SPTE at sptep (stamped) */
+void harness_guest_young(void *arg, uint64_t *sptep, gfn_t gfn, int level);
 
 /* summary.c: the info lines and the ok/not ok line. */
 void harness_summary(struct harness *h);
