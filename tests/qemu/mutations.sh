@@ -26,10 +26,6 @@
 # A mutation the catalog marks "(strict only)" or "(kvm only)" runs under that profile; under
 # the other one the kernel must refuse it with exit 2 and say why (the table says "refused").
 # Likewise "(ept only)" under format=npt (a step only EPT's A/D-disabled SPTEs have).
-# MUTATION_EXCEPT="m1 m2 ..." with MUTATION_EXCEPT_WHY="...": every mutation but these (each
-# must be in the catalog); the log and the last line name them and say why (guests=, whose
-# walker nobody counts, rarely sees the Accessed bit zap-ignores-accessed loses: README
-# "Hypervisor mode").
 # MUTATION_ONLY="m1 m2 ...": run only these mutations (each must be in the catalog) and leave
 # the mutate=help check to the full matrices; the log and the last line say so (make test's
 # -smp 288 line, where a boot costs 12 s: the full 288 matrix is in `make test-slow`).
@@ -41,9 +37,6 @@ kvm=$([[ " $opts " == *" profile=kvm "* ]] && echo yes || echo no)
 npt=$([[ " $opts " == *" format=npt "* ]] && echo yes || echo no)
 tries=${MUTATION_TRIES:-3}
 only=${MUTATION_ONLY:-}
-except=${MUTATION_EXCEPT:-}
-[ -z "$except" ] || [ -n "${MUTATION_EXCEPT_WHY:-}" ] ||
-	{ echo "MUTATION_EXCEPT needs MUTATION_EXCEPT_WHY: why those mutations are not run"; exit 2; }
 run_args "$@"
 set -- "${args[@]}"
 make -s build/tools/catalog || exit 2
@@ -53,14 +46,6 @@ all=$(wc -l <<< "$catalog")
 
 base=$console
 full=$catalog
-for m in $except; do
-	awk -v m="$m" '$2 == m { found = 1 } END { exit !found }' <<< "$catalog" ||
-		{ fail "MUTATION_EXCEPT names '$m', which the catalog does not list"; finish; }
-done
-if [ -n "$except" ]; then
-	catalog=$(awk -v except=" $except " '!index(except, " " $2 " ")' <<< "$catalog")
-	echo "# MUTATION_EXCEPT: $except not run: $MUTATION_EXCEPT_WHY"
-fi
 if [ -n "$only" ]; then
 	for m in $only; do
 		awk -v m="$m" '$2 == m { found = 1 } END { exit !found }' <<< "$catalog" ||
@@ -134,6 +119,6 @@ echo "# mutation matrix, -smp $smp, age-vs-zap, seconds=$secs watchdog=2${opts:+
 printf '# %-20s %-16s %-6s %-16s %-7s %s\n' mutation invariant caught first= seconds tries
 for r in "${rows[@]}"; do echo "# $r"; done
 n=$(wc -l <<< "$catalog")
-[ $missed = 0 ] && pass "every mutation caught ($n$([ "$n" = "$all" ] || echo " of the catalog's $all")${except:+; not run: $except})" ||
+[ $missed = 0 ] && pass "every mutation caught ($n$([ "$n" = "$all" ] || echo " of the catalog's $all"))" ||
 	fail "$missed mutation(s) not caught"
 finish
