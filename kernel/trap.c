@@ -88,7 +88,9 @@ static bool nmi_requested(struct trap_frame *tf, struct percpu *p)
 		machine_park();
 	/* acquire: pairs with trap_nmi_expect's release, so the count was reset before this */
 	if (__atomic_load_n(&p->nmi_expected, __ATOMIC_ACQUIRE)) {
-		/* relaxed: a count; the test orders its read by its own handshake with this CPU */
+		/* relaxed: counts; the test orders its read by its own handshake with this CPU */
+		if (!(tf->rbp & 7) && tf->rbp >= p->stack_lo && tf->rbp + 16 <= p->stack_hi)
+			__atomic_fetch_add(&p->nmi_expected_framed, 1, __ATOMIC_RELAXED);
 		__atomic_fetch_add(&p->nmi_expected_taken, 1, __ATOMIC_RELAXED);
 		return true;
 	}
@@ -97,8 +99,10 @@ static bool nmi_requested(struct trap_frame *tf, struct percpu *p)
 
 void trap_nmi_expect(struct percpu *p, bool on)
 {
-	if (on)
+	if (on) {
 		__atomic_store_n(&p->nmi_expected_taken, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&p->nmi_expected_framed, 0, __ATOMIC_RELAXED);
+	}
 	/* release: the reset comes before any NMI that sees the flag (the handler's acquire);
 	 * lapic_send_ipi fences the ICR write behind it */
 	__atomic_store_n(&p->nmi_expected, on, __ATOMIC_RELEASE);
@@ -108,6 +112,12 @@ unsigned trap_nmi_expected_taken(const struct percpu *p)
 {
 	/* relaxed: see the handler's add */
 	return __atomic_load_n(&p->nmi_expected_taken, __ATOMIC_RELAXED);
+}
+
+unsigned trap_nmi_expected_framed(const struct percpu *p)
+{
+	/* relaxed: see the handler's add */
+	return __atomic_load_n(&p->nmi_expected_framed, __ATOMIC_RELAXED);
 }
 
 void trap_dispatch(struct trap_frame *tf)

@@ -18,7 +18,10 @@
  * TCG does the same: the intercept's cpu_vmexit longjmps before CPU_INTERRUPT_NMI is
  * cleared (tcg/system/seg_helper.c, x86_cpu_exec_interrupt), do_vmexit clears HF2_GIF_MASK,
  * x86_cpu_pending_interrupt (cpu.c) offers an NMI only with GIF=1, and STGI ends its
- * translation block, so the check runs before the next instruction.
+ * translation block, so the check runs before the next instruction. GIF=0 spans every moment
+ * RBP holds the guest's value (clgi before the guest's registers are loaded, stgi after the
+ * host's RBP is back), so an NMI always finds the host's frame pointer: the watchdog's
+ * backtrace walks the caller's frames (svm-guest checks it: trap_nmi_expected_framed).
  */
 	.text
 	.code64
@@ -43,17 +46,16 @@ svm_vmrun:
 	push %r15
 	push %rsi			/* gprs: found again at (%rsp) after #VMEXIT */
 	mov %rdi, %rax			/* VMRUN takes the VMCB's physical address in RAX */
+	clgi				/* before RBP is the guest's: see the header */
 	mov GPR_RBX(%rsi), %rbx
 	mov GPR_RCX(%rsi), %rcx
 	mov GPR_RDX(%rsi), %rdx
 	mov GPR_RDI(%rsi), %rdi
 	mov GPR_RBP(%rsi), %rbp
 	mov GPR_RSI(%rsi), %rsi		/* last: it held the pointer */
-	clgi
 	sti				/* HIF=1: pending interrupts exit the guest (INTR) */
 	vmrun %rax
 	cli				/* before stgi: the host keeps interrupts off */
-	stgi				/* an NMI held since #VMEXIT is taken here */
 	xchg %rsi, (%rsp)		/* rsi = gprs; the guest's RSI waits on the stack */
 	mov %rbx, GPR_RBX(%rsi)
 	mov %rcx, GPR_RCX(%rsi)
@@ -61,6 +63,8 @@ svm_vmrun:
 	mov %rdi, GPR_RDI(%rsi)
 	mov %rbp, GPR_RBP(%rsi)
 	popq GPR_RSI(%rsi)
+	mov 32(%rsp), %rbp		/* the host's, pushed second: r15..r12 lie below it */
+	stgi				/* an NMI held since #VMEXIT is taken here */
 	pop %r15
 	pop %r14
 	pop %r13

@@ -32,6 +32,8 @@ struct percpu {
 					 * the console lock: it stops once its line is out */
 	unsigned nmi_expected;		/* a test sends this CPU NMIs on purpose (trap_nmi_expect) */
 	unsigned nmi_expected_taken;	/* ... and this CPU's NMI handler counted so many */
+	unsigned nmi_expected_framed;	/* ... of them with RBP on this CPU's stack: a frame the
+					 * watchdog's backtrace could walk (not a guest's RBP) */
 	/* liveness (own CPU writes, watchdog reads; relaxed: a stale read only delays a report) */
 	uint64_t heartbeat __attribute__((aligned(64)));
 	enum cpu_wait wait;

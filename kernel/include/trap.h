@@ -24,9 +24,12 @@ void trap_dispatch(struct trap_frame *tf);
 /*
  * A test that sends CPU p NMIs on purpose declares them first: while on, an NMI on p with no
  * backtrace request, before the run ends, is counted and resumed instead of being a fault.
- * Turning it on resets the count; trap_nmi_expected_taken reads it.
+ * Turning it on resets the counts; trap_nmi_expected_taken reads how many were taken, and
+ * trap_nmi_expected_framed how many of them interrupted code whose RBP was on p's stack (a
+ * frame pointer the watchdog's backtrace can walk: svm_vmrun's NMI at stgi must see one).
  */
 void trap_nmi_expect(struct percpu *p, bool on);
 unsigned trap_nmi_expected_taken(const struct percpu *p);
+unsigned trap_nmi_expected_framed(const struct percpu *p);
 
 #endif

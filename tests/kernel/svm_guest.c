@@ -125,6 +125,7 @@ static void svm_guest_work(void *arg)
 		cpu_pause();
 	}
 	g->nmis_taken = trap_nmi_expected_taken(vcpu);
+	g->nmis_framed = trap_nmi_expected_framed(vcpu);
 	/* one still missing may yet come: left declared, it is counted, not a second fault */
 	if (g->nmis_taken == sent)
 		trap_nmi_expect(vcpu, false);
@@ -220,16 +221,19 @@ static void check_and_end(void)
 	if (g->nmis_taken != g->nmis_sent || nmi_exits > g->nmis_taken)
 		report_error("svm-guest: %u NMIs sent to cpu %u, %llu NMI exits, its NMI handler took %u",
 			     g->nmis_sent, SVM_VCPU_CPU, (unsigned long long)nmi_exits, g->nmis_taken);
+	if (g->nmis_framed != g->nmis_taken)
+		report_error("svm-guest: %u of the %u NMIs cpu %u took found an RBP off its stack (the guest's, at svm_vmrun's stgi): the watchdog's backtrace would stop at its first frame",
+			     g->nmis_taken - g->nmis_framed, g->nmis_taken, SVM_VCPU_CPU);
 	if (g->aged_cleared != a_run || a_aged)
 		report_error("svm-guest: the ager cleared %llu A of %u, %u leaves still have A",
 			     (unsigned long long)g->aged_cleared, a_run, a_aged);
 	if (a_again != SVM_TOUCHED)
 		report_error("svm-guest: after aging, A is set again on %u of the %u leaves the guest touched again",
 			     a_again, SVM_TOUCHED);
-	report_test_end("accesses=%u npf=%llu touched=%u intr=%llu ipis=%u nmi_exits=%llu nmis=%u nmis_taken=%u vmmcalls=%llu a=%u d=%u written=%u nonleaf_a=%llu aged=%llu a_again=%u",
+	report_test_end("accesses=%u npf=%llu touched=%u intr=%llu ipis=%u nmi_exits=%llu nmis=%u nmis_taken=%u nmis_framed=%u vmmcalls=%llu a=%u d=%u written=%u nonleaf_a=%llu aged=%llu a_again=%u",
 			g->accesses[0], (unsigned long long)g->exits[0].npf, SVM_TOUCHED,
 			(unsigned long long)g->exits[0].intr, g->ipis_sent,
-			(unsigned long long)nmi_exits, g->nmis_sent, g->nmis_taken,
+			(unsigned long long)nmi_exits, g->nmis_sent, g->nmis_taken, g->nmis_framed,
 			(unsigned long long)(g->exits[0].vmmcall + g->exits[1].vmmcall), a_run, d_run,
 			2 + SVM_DATA_PAGES - SVM_READ_PAGES, (unsigned long long)g->nonleaf_accessed,
 			(unsigned long long)g->aged_cleared, a_again);

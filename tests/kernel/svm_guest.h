@@ -68,6 +68,7 @@ struct svm_guest_state {
 	unsigned ipis_sent;		/* atomic: by the BSP */
 	unsigned nmis_sent;		/* atomic: by the BSP, one in flight at a time */
 	unsigned nmis_taken;		/* the AP's NMI handler's count, by the BSP at the end */
+	unsigned nmis_framed;		/* ... of them that found the host's RBP (trap.h) */
 	unsigned done;			/* atomic: the AP is finished */
 	unsigned stop;			/* atomic: svm_guest_vcpu_run_until_stop's guest halts */
 	/* the AP's, for other CPUs to know what the guest did after a VMRUN (svm-race) */
