@@ -6,12 +6,14 @@
  *
  * The loop: step the LCG, pick the next data page in order (a sweep, so every page is touched
  * once per npages accesses) and a word in it from the LCG; read it into a sum if the page is
- * one of the first nread, else write the LCG value (or read it, when the access count ANDed
+ * one of the first nread (counting a read of GUEST_POISON: a frame the host took back), else
+ * write the LCG value with bit 0 clear (or read it, when the access count ANDed
  * with read_mask is not 0: svm-race's pages are then often read first after a flush, so that
  * the walker sets A alone and D on a later walk). Every `every` accesses: publish the count
  * and the sum in the mailbox, touch the stack (push/pop), VMMCALL so the host can look; HLT
  * when the host has set stop. Registers: ebx LCG state, ecx accesses left before the next
- * VMMCALL, esi accesses, edi page index, ebp read sum (the host swaps them across exits).
+ * VMMCALL, esi accesses, edi page index, ebp read sum (the host swaps them across exits); edx
+ * (and eax) scratch.
  *
  * Segments: code, stack and mailbox are CS-, SS- and DS-relative (offsets of the layout in
  * svm_guest.h), the data pages ES-relative from the mailbox's data_base. The svm tests run
@@ -43,9 +45,16 @@ svm_guest_blob:
 	jb 2f				/* a read-only page */
 	test GUEST_MAILBOX_GPA + MB_READ_MASK, %esi
 	jnz 2f				/* a written page, read this time (read_mask) */
-	mov %ebx, %es:(%eax)		/* a written page */
+	mov %ebx, %edx
+	and $~1, %edx			/* stored words are even: never GUEST_POISON */
+	mov %edx, %es:(%eax)		/* a written page */
 	jmp 3f
-2:	add %es:(%eax), %ebp		/* a read */
+2:	mov %es:(%eax), %edx		/* a read */
+	cmp $GUEST_POISON, %edx
+	jne 6f
+	incl GUEST_MAILBOX_GPA + MB_POISON_READS	/* a stale translation: tell the host */
+	mov %eax, GUEST_MAILBOX_GPA + MB_POISON_GPA
+6:	add %edx, %ebp
 3:	inc %esi
 	inc %edi
 	cmp GUEST_MAILBOX_GPA + MB_NPAGES, %edi

@@ -30,6 +30,17 @@
 #define MB_READ_MASK	0x1c	/* host->guest: a written page's access is a read when the
 				 * access count ANDed with this is not 0 (0: always a write) */
 #define MB_DATA_BASE	0x20	/* host->guest: guest-physical address of data page 0 (ES) */
+#define MB_POISON_READS	0x24	/* guest->host: reads that found GUEST_POISON */
+#define MB_POISON_GPA	0x28	/* guest->host: the guest-physical address of the latest */
+
+/*
+ * The fill of a frame the host took back (its reuse after a zap: svm-zap, the harness's
+ * quarantine). It is odd, and the guest stores only even words (its LCG state with bit 0
+ * clear), so a read that finds it went through a translation that outlived the frame's zap,
+ * unless the host fills frames with it otherwise (svm-guest's read-only fill may hit it: the
+ * count is the harness's check, svm-guest ignores it).
+ */
+#define GUEST_POISON	0x5ab0f00d
 
 /* the guest's LCG (Numerical Recipes): x = x * A + C mod 2^32; word = x >> 22 */
 #define GUEST_LCG_A	1664525
@@ -37,7 +48,15 @@
 #define GUEST_WORD_SHIFT 22
 
 #ifndef __ASSEMBLER__
+#include <stdint.h>
+
 extern const unsigned char svm_guest_blob[], svm_guest_blob_end[];
+
+/* What the guest stores for LCG state x (svm_guest.S): never GUEST_POISON */
+static inline uint32_t guest_stored_word(uint32_t x)
+{
+	return x & ~1u;
+}
 #endif
 
 #endif /* ARCH_SVM_GUEST_H */

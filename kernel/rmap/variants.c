@@ -181,8 +181,9 @@ static uint64_t clear_spte_ignoring_accessed(const struct memslot *slot, uint64_
 	if (is_shadow_present_pte(old) && is_last_spte(old, level) &&
 	    spte_needs_atomic_update(old))
 		return atomic_xchg(sptep, spte_nonpresent_value(slot->profile), MO_RELAXED);
-	/* long when A is clear: an accessor may set it now, and the store loses it */
-	widen_window((const unsigned long *)sptep, is_accessed_spte(old) ? WIDEN_EVERY : 2);
+	/* long whenever A is clear: an accessor may set it now, and the store loses it (a
+	 * guest's walker sets A in a leaf with D only at its first access after an exit) */
+	widen_window((const unsigned long *)sptep, is_accessed_spte(old) ? WIDEN_EVERY : 1);
 	atomic_set(sptep, spte_nonpresent_value(slot->profile), MO_RELAXED);
 	return old;
 }

@@ -57,7 +57,7 @@ static uint32_t emulate(uint32_t n, uint32_t *const *pages)
 		if (p < SVM_READ_PAGES)
 			sum += svm_guest_fill_word(p, w);
 		else if (pages)
-			pages[p][w] = x;
+			pages[p][w] = guest_stored_word(x);
 		p = p + 1 == SVM_DATA_PAGES ? 0 : p + 1;
 	}
 	return sum;

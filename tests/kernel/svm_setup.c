@@ -106,6 +106,7 @@ bool svm_guest_setup(const struct test_run *r, uint32_t nread, uint32_t every, u
 	svm_mailbox_write(MB_EVERY, every);
 	svm_mailbox_write(MB_READ_MASK, read_mask);
 	svm_mailbox_write(MB_DATA_BASE, GUEST_DATA_GPA);
+	svm_mailbox_write(MB_POISON_READS, 0);
 	return true;
 }
 

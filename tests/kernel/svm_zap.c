@@ -12,7 +12,7 @@
  * present leaf in a backed MMU makes mmu_commit_zap flush (struct mmu's flush_pending), and the
  * flush finds the vCPU in guest mode, kicks it (mmu->kick_vcpu: an INTR exit) and waits for its
  * #VMEXIT; the next VMRUN flushes the nested TLB. Then, still under the lock, the writer fills
- * each zapped frame with ZAP_POISON (its reuse) and quarantines the gfn. The guest's next
+ * each zapped frame with GUEST_POISON (its reuse) and quarantines the gfn. The guest's next
  * access to it is an NPF; the vCPU's handler, under mmu_lock, first checks the frame (the
  * refault hook): a word that is not the poison was written through a stale translation after
  * the flush: the `uaf` VIOLATION "stale-tlb:" (the form of access.c's check for the software
@@ -38,7 +38,6 @@
 #define ZAP_EVERY	(1u << 20)	/* guest accesses between VMMCALLs: the kicks exit most */
 #define ZAP_GAP_US	2000		/* the writer's pause between zaps */
 #define ZAP_GFNS	3		/* consecutive data gfns per zap */
-#define ZAP_POISON	0x5ab0f00du	/* every word of a zapped frame, until its refault */
 #define ZAP_MIN_CPUS	(SVM_VCPU_CPU + 1)	/* the writer and the vCPU */
 
 /* The test's own state beside svm_guest's. */
@@ -60,7 +59,7 @@ static void check_poison(unsigned p, const char *when)
 	unsigned bad = 0, first = 0;
 
 	for (unsigned i = 0; i < 1024; i++)
-		if (w[i] != ZAP_POISON && !bad++)
+		if (w[i] != GUEST_POISON && !bad++)
 			first = i;
 	zap.checked++;
 	if (!bad)
@@ -68,7 +67,7 @@ static void check_poison(unsigned p, const char *when)
 	__atomic_fetch_add(&zap.stale, 1, __ATOMIC_RELAXED);
 	env_violation("uaf", GUEST_DATA_GFN + p, PG_LEVEL_4K,
 		      "stale-tlb: %u words of gfn 0x%x written after its zap and the flush (word %u = 0x%x, not the poison 0x%x), found %s",
-		      bad, GUEST_DATA_GFN + p, first, w[first], ZAP_POISON, when);
+		      bad, GUEST_DATA_GFN + p, first, w[first], GUEST_POISON, when);
 }
 
 /* svm_guest.refault, on the vCPU under mmu_lock: a zapped gfn's NPF; check, restore, map. */
@@ -101,7 +100,7 @@ static void zap_and_poison(unsigned p0)
 			continue;
 		/* the frame's reuse: only a stale translation still reaches it */
 		for (unsigned w = 0; w < 1024; w++)
-			svm_guest_data_page(p)[w] = ZAP_POISON;
+			svm_guest_data_page(p)[w] = GUEST_POISON;
 		zap.quarantined |= 1u << p;
 		zap.zaps++;
 	}

@@ -13,7 +13,7 @@
 # default ept), and under format=npt no A/D-disabled root (TDP NPT always has A/D enabled).
 # With guests=N in HARNESS_OPTIONS (issue 16): N guests ran (guests=N on the roles line, no
 # software accessor), did work (VMRUNs, accesses, windows the walker probe checked), none
-# failed, and their checks found nothing (d_lost, a_lost, clean_lost and stale all 0).
+# failed, and their checks found nothing (d_lost, a_lost, clean_lost, stale, poison_reads all 0).
 # HARNESS_EXPECT=skip instead: the test is skipped with the reason (no SVM on this CPU).
 . "$(dirname "$0")/lib.sh"
 
@@ -75,7 +75,7 @@ if [ -n "$guests" ] && [ "$guests" -gt 0 ]; then
 	v=$(sed -n 's/.* d_checked=\([0-9]*\).*/\1/p' <<< "$pline")
 	if [[ $v =~ ^[0-9]+$ ]] && [ "$v" -gt 0 ]; then pass "walker probe: d_checked=$v"
 	else fail "walker probe: d_checked: expected a count above 0, got '$v' ($pline)"; fi
-	for key in d_lost a_lost clean_lost stale; do
+	for key in d_lost a_lost clean_lost stale poison_reads; do
 		expect "walker probe: $key" 0 "$(sed -n "s/.* $key=\([0-9]*\).*/\1/p" <<< "$pline")"
 	done
 	expect "guests failed" 0 "$(sed -n 's/.* failed=\([0-9]*\).*/\1/p' <<< "$gline")"

@@ -18,9 +18,8 @@
  * exits: NPF, the fault KVM's vCPU takes (kvm_tdp_page_fault): under mmu_lock for write, with
  * its own memory caches, the gfn is faulted in at a level drawn from the scenario's weights
  * (another CPU may have mapped it meanwhile: counted, re-entered); INTR, an IPI (a kick, a
- * checkpoint, the end); VMMCALL after every sweep of its window (the next VMRUN makes each
- * page's first access walk again), where the window moves after GUEST_SWEEPS of them and the
- * AP polls for checkpoints and beats its heartbeat; NMI (the watchdog's
+ * checkpoint, the end); VMMCALL after every window (GUEST_SWEEPS sweeps of it), where the
+ * window moves and the AP polls for checkpoints and beats its heartbeat; NMI (the watchdog's
  * backtrace request, taken by the host at stgi). Anything else is an error, reported, and the
  * AP stops running its guest.
  *
@@ -70,6 +69,29 @@ static void mailbox_write(struct harness *h, const struct harness_guest *g, unsi
 			  uint32_t v)
 {
 	__atomic_store_n(&mailbox(h, g)[f / 4], v, __ATOMIC_RELAXED);
+}
+
+static uint32_t mailbox_read(struct harness *h, const struct harness_guest *g, unsigned f)
+{
+	return __atomic_load_n(&mailbox(h, g)[f / 4], __ATOMIC_RELAXED);
+}
+
+/*
+ * After each exit: a read of GUEST_POISON the guest counted went to a quarantined frame
+ * (guest_probe.c), through a translation that outlived its zap and the flush: no guest stores
+ * the poison, and a frame leaves quarantine refilled before any fault maps it again.
+ */
+static void check_poison_reads(struct harness *h, struct harness_guest *g)
+{
+	uint32_t n = mailbox_read(h, g, MB_POISON_READS), gpa;
+
+	if (n == g->poison_reads)
+		return;
+	gpa = mailbox_read(h, g, MB_POISON_GPA);
+	env_violation("uaf", gpa / PAGE_SIZE, PG_LEVEL_4K,
+		      "stale-tlb: guest %u read the poison of a quarantined frame at gpa 0x%x (%u such reads in all): a read through a translation that outlived its zap and the flush",
+		      g->index, gpa, n);
+	g->poison_reads = n;
 }
 
 /* mmu->kick_vcpu: the flush found a guest in guest mode */
@@ -124,9 +146,10 @@ void harness_guests_kick(struct harness *h)
 }
 
 /*
- * At the VMMCALL that ends a window (and at set-up), without mmu_lock (the guest would wait
- * for it most of its time: the writer holds it in bursts; the probe takes it only to decide a
- * page whose leaf went): the window the guest just wrote is probed (guest_probe.c); then a new one, at a gfn the writer picks (half the time a hot one: a leaf
+ * At a VMMCALL (and at set-up), without mmu_lock (the guest would wait for it most of its
+ * time: the writer holds it in bursts; the probe takes it only to decide a page whose leaf
+ * went): the window the guest just wrote is probed (guest_probe.c); then a new one, at a gfn
+ * the writer picks (half the time a hot one: a leaf
  * the writer or a guest installed lately; in a focus phase the spot the agers age), and D is
  * cleared in its leaves of the guest's root, so that the guest's first writes after the VMRUN
  * walk to set it again. The clear is KVM's TDP MMU dirty-log clear in shape (an atomic AND
@@ -209,6 +232,8 @@ bool harness_guests_setup(struct harness *h)
 			     (unsigned long long)addr);
 		return false;
 	}
+	/* frames reused from an earlier run may hold its poison (guest_probe.c): none may now */
+	__builtin_memset(h->backing, 0, h->gfns * PAGE_SIZE);
 	h->mmu.kick_vcpu = kick_vcpu;
 	h->mmu.kick_arg = h;
 	h->mmu.slot.young = harness_guest_young;	/* the agers' A clears, stamped */
@@ -247,8 +272,9 @@ bool harness_guests_setup(struct harness *h)
 		mailbox_write(h, g, MB_SEED, (uint32_t)rng_seed(h->cl->seed, 0x9e57 + k));
 		mailbox_write(h, g, MB_NPAGES, g->win);
 		mailbox_write(h, g, MB_NREAD, g->win_nread);
-		mailbox_write(h, g, MB_EVERY, g->win);	/* a VMMCALL after each sweep */
 		mailbox_write(h, g, MB_STOP, 0);
+		mailbox_write(h, g, MB_POISON_READS, 0);
+		mailbox_write(h, g, MB_EVERY, GUEST_SWEEPS * g->win);	/* one window */
 		/* sweeps of the window alternate: all reads, then writes (access n reads when
 		 * n & win), so a page's first write walks to set D in a leaf that already has A:
 		 * the one moment an ager's read-modify-write of the leaf can lose D (svm_race.c) */
@@ -309,9 +335,10 @@ static bool handle_npf(struct harness *h, struct harness_cpu *c)
 		}
 		harness_guest_lock(h);
 		harness_guest_before_map(h, gfn, level, "at a guest's NPF");
-		harness_guest_refault(h, c, gfn);
 		r = mmu_fault(&h->mmu, &g->mc, g->root, gfn, level, info & SVM_NPF_WRITE);
 		harness_guest_after_op(h, gfn, gfn + 1, false);
+		if (r != FAULT_RETRY)
+			harness_guest_refault(h, c, gfn, r == FAULT_INSTALLED ? level : PG_LEVEL_4K);
 		if (r == FAULT_INSTALLED)
 			harness_remember(h, g->root, gfn & ~(pages_per_level(level) - 1), level);
 		harness_guest_unlock(h);
@@ -333,8 +360,7 @@ static bool handle_exit(struct harness *h, struct harness_cpu *c)
 	case SVM_EXIT_VMMCALL:
 		vmcb->save.rip += 3;	/* 0f 01 d9; no NRIP save under TCG */
 		g->vmmcall++;
-		if ((uint32_t)g->gprs.rsi - g->win_start_n >= GUEST_SWEEPS * g->win)
-			move_window(h, c);
+		move_window(h, c);
 		return true;
 	case SVM_EXIT_INTR:
 		g->intr++;
@@ -373,6 +399,7 @@ void guest_step(struct harness *h, struct harness_cpu *c)
 	mmu_guest_enter(&h->mmu, c->vcpu);
 	svm_vmrun((uint64_t)(uintptr_t)g->vmcb, &g->gprs);
 	mmu_guest_exit(&h->mmu, c->vcpu);
+	check_poison_reads(h, g);
 	if (!handle_exit(h, c))
 		g->failed = true;
 }
@@ -411,6 +438,7 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		sum.a_refault_lost += g->a_refault_lost;
 		sum.suspects_dropped += g->suspects_dropped;
 		sum.refaults_checked += g->refaults_checked;
+		sum.poison_reads += g->poison_reads;
 		accesses += (uint32_t)g->gprs.rsi;	/* its count at the last exit (mod 2^32) */
 		failed += g->failed;
 	}
@@ -418,13 +446,13 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		h->sc->name, h->guests, h->guests - 1, h->guest_cpu0, h->guest_cpu0 + h->guests - 1,
 		(unsigned long long)h->backing_pa, (unsigned long long)h->slot_gfns,
 		(unsigned long long)(h->slot_gfns - REGION_2M), h->cpu[h->guest_cpu0].guest.win,
-		h->cpu[h->guest_cpu0].guest.win_nread, h->cpu[h->guest_cpu0].guest.win,
+		h->cpu[h->guest_cpu0].guest.win_nread, GUEST_SWEEPS * h->cpu[h->guest_cpu0].guest.win,
 		(unsigned long long)sum.windows,
 		(unsigned long long)sum.vmruns, (unsigned long long)sum.npf,
 		(unsigned long long)sum.npf_present, (unsigned long long)sum.intr,
 		(unsigned long long)sum.vmmcall, (unsigned long long)sum.nmi,
 		(unsigned long long)accesses, per_s(accesses, ms), failed);
-	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves a_lost=%llu (at refaults %llu)%s suspects_dropped=%llu refaults_probed=%llu clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu (ad-conservation: the walker probe, not the counts)\n",
+	kprintf("  %s walker probe: d_checked=%llu d_lost=%llu a_again=%llu of %llu leaves a_lost=%llu (at refaults %llu)%s suspects_dropped=%llu refaults_probed=%llu clean_checked=%llu clean_lost=%llu; poisoned=%llu released=%llu quarantined_end=%u stale=%llu poison_reads=%llu (ad-conservation: the walker probe, not the counts)\n",
 		h->sc->name, (unsigned long long)sum.d_checked, (unsigned long long)sum.d_lost,
 		(unsigned long long)sum.a_again, (unsigned long long)sum.a_checked,
 		(unsigned long long)sum.a_lost, (unsigned long long)sum.a_refault_lost,
@@ -432,7 +460,8 @@ void harness_guests_summary(const struct harness *h, uint64_t ms)
 		(unsigned long long)sum.suspects_dropped, (unsigned long long)sum.refaults_checked,
 		(unsigned long long)h->clean_checked, (unsigned long long)h->clean_lost,
 		(unsigned long long)h->poisoned, (unsigned long long)h->released,
-		h->nr_quarantined, (unsigned long long)h->stale);
+		h->nr_quarantined, (unsigned long long)h->stale,
+		(unsigned long long)sum.poison_reads);
 	/* a run whose guests never got a sweep checked proved nothing about the walker */
 	if (!failed && !sum.d_checked && !report_violations())
 		report_error("guests: the walker probe checked no page in %llu ms (%llu accesses): the guests ran too little to prove anything; give seconds= more",

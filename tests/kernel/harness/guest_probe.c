@@ -6,19 +6,21 @@
  * Poisoned frames (`uaf`, "stale-tlb:"). After a zap has committed (and so flushed: every
  * guest that could cache the zapped leaves was kicked out and re-enters with a flushed
  * nested TLB), a working-set gfn that no leaf of any root maps any more has a frame nobody may
- * write: the writer fills it with POISON and quarantines it, as KVM's host would reuse the
- * page. Before any fault maps the gfn again (the writer's or a guest's NPF), and at every
+ * touch: the writer fills it with GUEST_POISON and quarantines it, as KVM's host would reuse
+ * the page. Before any fault maps the gfn again (the writer's or a guest's NPF), and at every
  * checkpoint, the poison must be whole; a word that is not is a guest write through a
- * translation that outlived its zap and the flush (zap-no-flush). At most QUARANTINE_MAX frames
- * are quarantined at once (the poison costs 4 KiB of stores under mmu_lock); the rest of a
- * large zap is not poisoned, and the counts say how many were.
+ * translation that outlived its zap and the flush (zap-no-flush). A guest read through one
+ * finds the poison, which no guest stores: the guest counts it in its mailbox, and guest.c
+ * reports it at the exit (a host page leaking into the guest). Released (before the map), the
+ * frame gets CLEAN_FILL, so that no read finds the poison legitimately. At most
+ * QUARANTINE_MAX frames are quarantined at once (each costs 8 KiB of stores under mmu_lock);
+ * the rest of a large zap is not poisoned, and the counts say how many were.
  *
  * The walker's D and A probe (`ad-conservation`, "walker D lost:", "walker A lost:"). Each
  * guest writes a window of up to 64 working-set pages (the first eighth only read) for
- * GUEST_SWEEPS sweeps, reads and writes alternating, a read first, with a VMMCALL after each
- * sweep (so each sweep's first access of a page walks again: the VMRUN flushed the nested
- * TLB), and moves it at the last one (guest.c). Without a lock (in guest mode, as the walker
- * walks), the move first checks the window just done: every written page's leaf in the
+ * GUEST_SWEEPS sweeps, reads and writes alternating, a read first, and moves it at its
+ * VMMCALL (guest.c). Without a lock (in guest mode, as the walker walks), the move first
+ * checks the window just done: every written page's leaf in the
  * guest's root must have D, and under strict every page's leaf A, or the MMU must have taken
  * that bit after the access: D stamped per frame from d_seq by each op's end (a zap found it,
  * dirty logging cleared it: FRAME_D_SEEN; a 2 MiB leaf's stands for its 512 frames) and by
@@ -27,23 +29,26 @@
  * window clears, since the VMRUN of the run that made the page's last access (run_seq_of). A
  * page whose leaf is there without the bit is a suspect the next checkpoint decides, when
  * every stamp is in; a page whose leaf is gone is decided at once, under mmu_lock
- * (lost_a_now). Then the new window's leaves get A and D cleared (stamped), so the guest's
- * first read of each page walks to set A and its first write walks again to set D in a leaf
- * that has A: the moment an ager's read-modify-write of the SPTE loses D (age-plain-rmw), as
- * does a zap's plain store (zap-plain-store). A guest's NPF on a page its window accessed
- * before checks the same at once (harness_guest_refault): the bit the refault is about to set
- * again in a new leaf must have been taken from the old one (zap-ignores-accessed, which loses
- * only A, is caught there). Also counted: how many of the window's leaves have A at its end,
- * after its clear and VM round trips (the accessed-after-clear probe).
+ * (lost_a_now). Then the new window's leaves get A and D cleared (stamped), and the VMRUN
+ * after it flushes the nested TLB, so the guest's first read of each page walks to set A and
+ * its first write walks again to set D in a leaf that has A: the moment an ager's
+ * read-modify-write of the SPTE loses D (age-plain-rmw), as does a zap's plain store
+ * (zap-plain-store). Later accesses hit the TLB until an exit. A guest's NPF checks the same
+ * at once for each page of its window the new leaf covers (harness_guest_refault): a bit the
+ * guest is about to set again in a new leaf must have been taken from the old one
+ * (zap-ignores-accessed, which loses only A, is caught there). Also counted: how many of the
+ * window's leaves have A at its end, after its clear and a VM round trip (the
+ * accessed-after-clear probe).
  *
  * Runs under mmu_lock for write (the writer's zaps and faults, a guest's NPF), with the world
  * stopped (checkpoints), or on a guest's AP in guest mode (its window's probe and clear).
  */
 #include "atomic.h"
 #include "harness.h"
+#include "arch/svm_guest.h"
 #include "rmap/rmap.h"
 
-#define POISON		0x5ab0f00du	/* every word of a quarantined frame */
+#define CLEAN_FILL	0x5ab0c1eau	/* every word of a frame released from quarantine */
 #define QUARANTINE_MAX	64
 #define LOST_REPORTS	4		/* walker probe's violation lines per guest and run */
 
@@ -71,12 +76,20 @@ static bool gfn_mapped(struct harness *h, gfn_t gfn)
 	return false;
 }
 
-static bool poison_whole(struct harness *h, gfn_t gfn)
+static void fill(struct harness *h, gfn_t gfn, uint32_t v)
+{
+	uint32_t *w = frame_words(h, gfn);
+
+	for (unsigned k = 0; k < ENV_PAGE_SIZE / 4; k++)
+		w[k] = v;
+}
+
+static bool fill_whole(struct harness *h, gfn_t gfn, uint32_t v)
 {
 	const uint32_t *w = frame_words(h, gfn);
 
 	for (unsigned k = 0; k < ENV_PAGE_SIZE / 4; k++)
-		if (w[k] != POISON)
+		if (w[k] != v)
 			return false;
 	return true;
 }
@@ -103,7 +116,8 @@ static void clean_written(struct harness *h, gfn_t gfn, uint64_t i)
 }
 
 /*
- * A frame mapped clean (its poison checked whole at its release, clean_seq[] set) and now
+ * A frame mapped clean (its poison checked whole at its release, then CLEAN_FILL, clean_seq[]
+ * set) and now
  * unmapped everywhere: if the MMU took D from none of its leaves since (no stamp after
  * clean_seq) but its contents changed, a guest wrote it and the D its walker set was lost on
  * the way: the host would now drop the page as clean (a zap's plain store, an ager's
@@ -119,7 +133,6 @@ static void quarantine_zapped(struct harness *h, gfn_t start, gfn_t end)
 		end = base + h->gfns;
 	for (gfn_t gfn = start; gfn < end; gfn++) {
 		uint64_t i = gfn - base;
-		uint32_t *w;
 
 		if (quarantined(h, i) || gfn_mapped(h, gfn))
 			continue;
@@ -129,15 +142,13 @@ static void quarantine_zapped(struct harness *h, gfn_t start, gfn_t end)
 			 * window clear's, stored before our zap's commit flush stopped waiting
 			 * for that guest (harness_guest_clear_window) */
 			if (atomic_read(&h->d_stamp[i], MO_RELAXED) <= h->clean_seq[i] &&
-			    !poison_whole(h, gfn))
+			    !fill_whole(h, gfn, CLEAN_FILL))
 				clean_written(h, gfn, i);
 			h->clean_seq[i] = 0;
 		}
 		if (h->nr_quarantined == QUARANTINE_MAX)
 			continue;
-		w = frame_words(h, gfn);
-		for (unsigned k = 0; k < ENV_PAGE_SIZE / 4; k++)
-			w[k] = POISON;
+		fill(h, gfn, GUEST_POISON);
 		h->quarantined[i / 64] |= 1ull << (i % 64);
 		h->nr_quarantined++;
 		h->poisoned++;
@@ -151,19 +162,21 @@ static bool check_poison(struct harness *h, gfn_t gfn, const char *when)
 	unsigned bad = 0, first = 0;
 
 	for (unsigned k = 0; k < ENV_PAGE_SIZE / 4; k++)
-		if (w[k] != POISON && !bad++)
+		if (w[k] != GUEST_POISON && !bad++)
 			first = k;
 	if (!bad)
 		return true;
 	h->stale++;
 	env_violation("uaf", gfn, PG_LEVEL_4K,
 		      "stale-tlb: %u words of gfn 0x%llx written after its zap and the flush (word %u = 0x%x, not the poison 0x%x), found %s",
-		      bad, (unsigned long long)gfn, first, w[first], POISON, when);
+		      bad, (unsigned long long)gfn, first, w[first], GUEST_POISON, when);
 	return false;
 }
 
+/* Out of quarantine, before any map: the poison goes, so that only a stale read finds it */
 static void release(struct harness *h, uint64_t i)
 {
+	fill(h, h->mmu.slot.base_gfn + i, CLEAN_FILL);
 	h->quarantined[i / 64] &= ~(1ull << (i % 64));
 	h->nr_quarantined--;
 }
@@ -537,36 +550,54 @@ void harness_guest_check_window(struct harness *h, struct harness_cpu *c)
 }
 
 /*
- * A guest's NPF on gfn, under mmu_lock for write: if the guest accessed gfn earlier in its
- * current window, that access walked a leaf of its root and set A (and D, if it was a write),
- * and the leaf is gone now: the MMU must have taken those bits from it, else they were lost
- * with the leaf. This catches what the window's end cannot see: a loss the refault would hide
- * there, as the guest's next access sets the bit again in the new leaf (a zap's plain store:
- * zap-plain-store, zap-ignores-accessed). Access n of the guest touches page n mod win of its
- * window and writes it when n & win is 0 (svm_guest.S); the faulting access is n = its count
- * now, and the page's last one n - win. A is decided at once (lost_a_now), D is a suspect, as
- * at the window's end (its stamps are per frame, and sure by the checkpoint).
+ * Page q of the window at a guest's NPF, after its fault (mmu_lock held for write): if the
+ * window accessed q before, that access walked a leaf of the guest's root and set A (and D,
+ * if it was a write), and that leaf is gone now (the NPF's page had none; the others of a huge
+ * leaf the NPF installed had theirs replaced by it): the MMU must have taken those bits from
+ * it, else they were lost with the leaf. This catches what the window's end cannot see: a loss
+ * the refault would hide there, as the guest's next access sets the bit again in the new leaf
+ * (a zap's plain store: zap-plain-store, zap-ignores-accessed). Only the guest faults its root
+ * (writer.c), so every leaf of it that went and had been walked comes back through here or
+ * is seen gone at the window's end. A is decided at once (lost_a_now), D is a suspect, as at
+ * the window's end (its stamps are per frame, and sure by the checkpoint).
  */
-void harness_guest_refault(struct harness *h, struct harness_cpu *c, gfn_t gfn)
+static void refault_page(struct harness *h, struct harness_guest *g, unsigned q, uint32_t now)
 {
-	struct harness_guest *g = &c->guest;
-	uint32_t now = (uint32_t)g->gprs.rsi, done = now - g->win_start_n;
-	unsigned p;
+	gfn_t gfn = g->win_start + q;
+	uint32_t last = last_access(g, now, q);
 	bool written = false;
 
-	if (!g->win_seq || gfn < g->win_start || gfn >= g->win_start + g->win || done < g->win)
-		return;		/* not a page this window has accessed before */
+	if ((int32_t)(last - g->win_start_n) < 0)
+		return;		/* not accessed in this window yet */
 	g->refaults_checked++;
-	p = (unsigned)(gfn - g->win_start);
 	if (h->mmu.slot.profile == MMU_PROFILE_STRICT)
-		lost_a_now(h, g, gfn, run_seq_of(g, now - g->win), true);
-	if (p < g->win_nread)
+		lost_a_now(h, g, gfn, run_seq_of(g, last), true);
+	if (q < g->win_nread)
 		return;
-	/* the earlier accesses of page p: n = now - win, now - 2 win, ... back to the start */
-	for (uint32_t back = g->win; back <= done && !written; back += g->win)
-		written = !((now - back) & g->win);
+	/* the window's accesses of q, back from the last: a write when n & win is 0 */
+	for (uint32_t n = last; (int32_t)(n - g->win_start_n) >= 0 && !written; n -= g->win)
+		written = !(n & g->win);
 	if (written && !accounted(h, PROBE_D, g->root, gfn, 0, g->win_seq))
 		suspect(g, PROBE_D, gfn, 0, g->win_seq, true);
+}
+
+/*
+ * Access n of the guest touches page n mod win of its window and writes it when n & win is 0
+ * (svm_guest.S); the faulting access is n = its count now, not made yet.
+ */
+void harness_guest_refault(struct harness *h, struct harness_cpu *c, gfn_t gfn, int level)
+{
+	struct harness_guest *g = &c->guest;
+	gfn_t n = pages_per_level(level), start = gfn & ~(n - 1), end = start + n;
+
+	if (!g->win_seq)
+		return;		/* no window yet */
+	if (start < g->win_start)
+		start = g->win_start;
+	if (end > g->win_start + g->win)
+		end = g->win_start + g->win;
+	for (gfn_t q = start; q < end; q++)
+		refault_page(h, g, (unsigned)(q - g->win_start), (uint32_t)g->gprs.rsi);
 }
 
 /*

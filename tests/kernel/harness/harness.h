@@ -126,6 +126,7 @@ struct harness_guest {
 	struct { uint32_t start_n, seq; } run[GUEST_RUNS];
 	unsigned nr_runs;
 	uint64_t a_refault_lost;	/* of a_lost: found at a refault */
+	uint32_t poison_reads;		/* the guest's reads of GUEST_POISON, reported (guest.c) */
 };
 
 /* One CPU's record: its role, PRNG and statistics. Written by that CPU only. */
@@ -309,8 +310,9 @@ void harness_guest_lock(struct harness *h);
 void harness_guest_unlock(struct harness *h);
 /* a guest's AP before each VMRUN: the run is remembered (its count, d_seq) */
 void harness_guest_vmrun(struct harness *h, struct harness_guest *g);
-/* a guest's NPF on gfn, mmu_lock held for write: the walker probe of a leaf that went */
-void harness_guest_refault(struct harness *h, struct harness_cpu *c, gfn_t gfn);
+/* a guest's NPF on gfn, mmu_lock held for write, after its fault: the walker probe of the
+ * leaves that went, for the pages of the leaf it installed at level (4K: none installed) */
+void harness_guest_refault(struct harness *h, struct harness_cpu *c, gfn_t gfn, int level);
 /* world stopped (a checkpoint, the end): the quarantined frames' poison */
 void harness_guest_checkpoint(struct harness *h);
 /* memslot.young: an ager or a strict zap took A from the SPTE at sptep (stamped) */

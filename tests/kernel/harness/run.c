@@ -100,8 +100,8 @@ static bool assign_roles(struct harness *h, const unsigned *roles)
 		if (ac && h->cl->accessors)
 			report_usage_conflict("guests=%u with accessors=%u: the guests are the accessors (the walker's A/D sets are not counted, so the software accessors' counted conservation cannot run beside them)",
 					   h->cl->guests, h->cl->accessors);
-		if (h->cl->guests > naps || h->cl->guests > h->roots)
-			report_usage_error("guests=%u: %u APs are free (%u CPUs online) and the scenario has %u roots (one guest per root)",
+		if (h->cl->guests > naps || h->cl->guests >= h->roots)
+			report_usage_error("guests=%u: %u APs are free (%u CPUs online) and the scenario has %u roots (one guest per root, and one at least for the writer's faults)",
 					   h->cl->guests, naps, h->ncpus, h->roots);
 		n[ROLE_GUEST] = h->cl->guests;
 		naps -= n[ROLE_GUEST];

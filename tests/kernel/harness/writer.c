@@ -154,6 +154,12 @@ static bool fault(struct harness *h, struct harness_cpu *c, unsigned root, gfn_t
 {
 	enum mmu_fault_result r;
 
+	/* guests: a guest's root is faulted by its guest alone, as a vCPU's root by the vCPU's
+	 * own faults in KVM; the writer maps the gfn in a root no guest runs on (run.c keeps
+	 * one), and the walker probe sees each leaf of a guest's root come through its NPFs */
+	if (root < h->guests)
+		root = h->guests + (unsigned)rng_below(&c->rng, h->roots - h->guests);
+
 	/* guests: a frame poisoned since its zap is checked before it is mapped again */
 	harness_guest_before_map(h, gfn, level, "at a writer's fault");
 	r = mmu_fault(&h->mmu, &h->caches, root, gfn, level, rng_below(&c->rng, 4) == 0);
