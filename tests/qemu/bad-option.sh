@@ -61,6 +61,12 @@ refused "guests=1 levels=4k,1g" "the 1 GiB leaves refused" \
 refused "guests=2" "the missing APs named" \
 	'^error: test=age-vs-zap: guests=2: 1 APs are free \(2 CPUs online\)'
 refused "guests=65" "the valid range given" 'guests.*from 0 to 64'
+# a guest's root is its guest's alone, and the writer needs one to fault in: pt-audit has 16
+boot -smp 18 -m 512M --cmdline "test=pt-audit guests=16"
+expect "exit status for test=pt-audit guests=16" 2 "$status"
+has "guests=16 on 16 roots: the writer's root named" \
+	"^error: test=pt-audit: guests=16: 17 APs are free .* the scenario has 16 roots \(one guest per root, and one at least for the writer's faults\)"
+check_console
 refused "guests=1 gfns=131000" "the slot too large named" \
 	'^error: test=age-vs-zap: gfns=131000 with guests=1: the slot holds the working set'
 # svm_leaf_ad= (svm-guest's broken mode): a value that does not exist
