@@ -19,7 +19,12 @@ mkdir -p "$(dirname "$console")" || exit 2
 # QEMU's human monitor on a loopback TCP port, for a test that drives it from a helper while
 # the guest runs (screendump, mce, quit): boot ... "${monitor_args[@]}" (last: it starts with
 # run-qemu.sh's --), then `monitor COMMAND [SECONDS]` sends one command and waits (default 1 s).
-monitor_port=$((20000 + RANDOM % 20000))
+# The port: one per test process (the tests that run at once have different PIDs, where a
+# random pick could give two of them one port), moved on while something listens there.
+monitor_port=$((20000 + $$ % 20000))
+while (exec 3<> "/dev/tcp/127.0.0.1/$monitor_port") 2> /dev/null; do
+	monitor_port=$((20000 + (monitor_port - 19999) % 20000))
+done
 monitor_args=(-- -monitor "tcp:127.0.0.1:$monitor_port,server,nowait")
 monitor() {
 	exec 3<> "/dev/tcp/127.0.0.1/$monitor_port" || return 1
