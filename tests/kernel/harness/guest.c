@@ -17,7 +17,8 @@
  * waits, and the next VMRUN flushes its nested TLB (TCG: always; hardware: TLB_CONTROL). Its
  * exits: NPF, the fault KVM's vCPU takes (kvm_tdp_page_fault): under mmu_lock for write, with
  * its own memory caches, the gfn is faulted in at a level drawn from the scenario's weights
- * (another CPU may have mapped it meanwhile: counted, re-entered); INTR, an IPI (a kick, a
+ * (only the guest faults its root, writer.c, so a leaf already there is counted and unexpected);
+ * INTR, an IPI (a kick, a
  * checkpoint, the end); VMMCALL after every window (GUEST_SWEEPS sweeps of it), where the
  * window moves and the AP polls for checkpoints and beats its heartbeat; NMI (the watchdog's
  * backtrace request, taken by the host at stgi). Anything else is an error, reported, and the
@@ -40,7 +41,8 @@
 #include "arch/svm_guest.h"
 #include "arch/x86.h"
 
-#define GUEST_SWEEPS	4		/* sweeps of its window a guest makes: R, W, R, W */
+#define GUEST_SWEEPS	4		/* sweeps of its window a guest makes: R, W, R, W
+					 * (the set-up window, from count 0: W, R, W, R) */
 #define GUEST_WINDOW	64		/* data pages a guest writes at a time */
 _Static_assert(GUEST_WINDOW_PICK <= GUEST_WINDOW, "picks stay in the window");
 _Static_assert(GUEST_WINDOW <= GUEST_WINDOW_MAX, "the probe's bitmap holds a window");
@@ -236,7 +238,7 @@ bool harness_guests_setup(struct harness *h)
 	__builtin_memset(h->backing, 0, h->gfns * PAGE_SIZE);
 	h->mmu.kick_vcpu = kick_vcpu;
 	h->mmu.kick_arg = h;
-	h->mmu.slot.young = harness_guest_young;	/* the agers' A clears, stamped */
+	h->mmu.slot.young = harness_guest_young;	/* A the agers, strict zaps took: stamped */
 	h->mmu.slot.young_arg = h;
 	h->d_seq = 1;		/* a window's win_seq 0 means none yet */
 	/* d_stamp and clean_seq per frame, a_stamp per frame and guest root */
@@ -344,7 +346,7 @@ static bool handle_npf(struct harness *h, struct harness_cpu *c)
 		harness_guest_unlock(h);
 	} while (r == FAULT_RETRY);
 	g->npf++;
-	g->npf_present += r == FAULT_PRESENT;	/* the writer or a zap raced us: re-enter */
+	g->npf_present += r == FAULT_PRESENT;	/* unexpected: only we fault our root */
 	return true;
 }
 

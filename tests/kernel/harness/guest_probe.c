@@ -18,10 +18,10 @@
  *
  * The walker's D and A probe (`ad-conservation`, "walker D lost:", "walker A lost:"). Each
  * guest writes a window of up to 64 working-set pages (the first eighth only read) for
- * GUEST_SWEEPS sweeps, reads and writes alternating, a read first, and moves it at its
- * VMMCALL (guest.c). Without a lock (in guest mode, as the walker walks), the move first
- * checks the window just done: every written page's leaf in the
- * guest's root must have D, and under strict every page's leaf A, or the MMU must have taken
+ * GUEST_SWEEPS sweeps, reads and writes alternating, a read first (but in the set-up window),
+ * and moves it at its VMMCALL (guest.c). Without a lock (in guest mode, as the walker walks),
+ * the move first checks the window just done: every written page's leaf in the guest's root
+ * must have D, and under strict every page's leaf A, or the MMU must have taken
  * that bit after the access: D stamped per frame from d_seq by each op's end (a zap found it,
  * dirty logging cleared it: FRAME_D_SEEN; a 2 MiB leaf's stands for its 512 frames) and by
  * the guests' own window clears, since the window began; A stamped per frame and guest root
@@ -51,6 +51,16 @@
 #define CLEAN_FILL	0x5ab0c1eau	/* every word of a frame released from quarantine */
 #define QUARANTINE_MAX	64
 #define LOST_REPORTS	4		/* walker probe's violation lines per guest and run */
+
+/*
+ * d_seq values compared as a wrapping sequence (a long run on hardware draws 2^32 of them):
+ * a after b when less than 2^31 ahead. A stamp so old that it wrapped reads as after, which
+ * only lets a removal account for a bit, never invents a loss.
+ */
+static bool seq_after(uint32_t a, uint32_t b)
+{
+	return (int32_t)(a - b) > 0;
+}
 
 static uint32_t *frame_words(struct harness *h, gfn_t gfn)
 {
@@ -141,7 +151,7 @@ static void quarantine_zapped(struct harness *h, gfn_t start, gfn_t end)
 			/* relaxed: stamps of ops before ours are ours (mmu_lock) or a guest's
 			 * window clear's, stored before our zap's commit flush stopped waiting
 			 * for that guest (harness_guest_clear_window) */
-			if (atomic_read(&h->d_stamp[i], MO_RELAXED) <= h->clean_seq[i] &&
+			if (!seq_after(atomic_read(&h->d_stamp[i], MO_RELAXED), h->clean_seq[i]) &&
 			    !fill_whole(h, gfn, CLEAN_FILL))
 				clean_written(h, gfn, i);
 			h->clean_seq[i] = 0;
@@ -264,7 +274,7 @@ static void stamp(struct harness *h, enum probe_bit b, unsigned root, gfn_t gfn,
 		 * store it after, and a smaller stamp would unaccount a later removal */
 		uint32_t old = atomic_read(st, MO_RELAXED);
 
-		while (old < seq && !atomic_try_cmpxchg(st, &old, seq, MO_RELAXED))
+		while (seq_after(seq, old) && !atomic_try_cmpxchg(st, &old, seq, MO_RELAXED))
 			;
 	}
 }
@@ -372,7 +382,7 @@ static bool accounted(struct harness *h, enum probe_bit b, unsigned root, gfn_t 
 	bool set = b == PROBE_D ? is_dirty_spte(spte) : is_accessed_spte(spte);
 
 	/* relaxed: a stamp we miss now the checkpoint sees (under mmu_lock, see lost_a_now) */
-	return (spte && set) || atomic_read(stamp_of(h, b, root, gfn), MO_RELAXED) > since;
+	return (spte && set) || seq_after(atomic_read(stamp_of(h, b, root, gfn), MO_RELAXED), since);
 }
 
 /*
@@ -434,13 +444,19 @@ static void settle_suspects(struct harness *h, struct harness_guest *g)
 	g->nr_suspects = kept;
 }
 
+/*
+ * A run's own number, drawn: an ager's clear after the run's walks reads d_seq at least this
+ * and stamps one more, while a clear before the VMRUN stamps at most this. Reading d_seq would
+ * not do: every run begun before the next draw would share the number, and an ager's clear
+ * before a run would account for a loss in it.
+ */
 void harness_guest_vmrun(struct harness *h, struct harness_guest *g)
 {
 	unsigned i = g->nr_runs++ % GUEST_RUNS;
 
 	g->run[i].start_n = (uint32_t)g->gprs.rsi;
-	/* acquire: as a window's start reads it; VMRUN orders it before the guest's accesses */
-	g->run[i].seq = atomic_read(&h->d_seq, MO_ACQUIRE);
+	/* VMRUN orders the draw before the guest's accesses */
+	g->run[i].seq = stamp_next(h);
 }
 
 /*
@@ -490,7 +506,7 @@ static void lost_a_now(struct harness *h, struct harness_guest *g, gfn_t gfn, ui
 
 /*
  * At the window's end, on the guest's AP. Access n of the window touched page n mod win (the
- * count is a whole number of windows from the start: move_window), so page p was last touched
+ * count is a multiple of win at each window's start: move_window), so page p was last touched
  * by the last n < now with that remainder.
  */
 static uint32_t last_access(const struct harness_guest *g, uint32_t now, unsigned p)

@@ -107,22 +107,23 @@ struct harness_guest {
 	bool entered, failed;		/* SVM on; an error reported (the AP then only waits) */
 	uint64_t vmruns, npf, npf_present, intr, vmmcall, nmi;
 	uint64_t windows;		/* windows moved (at VMMCALLs) */
-	uint64_t refaults_checked;	/* NPFs on a page its window had accessed (probed) */
+	uint64_t refaults_checked;	/* pages an NPF's leaf covers its window had accessed */
 	/* the window the guest writes: win gfns from win_start, the first win_nread only read;
 	 * win_start_n: the guest's access count when it began */
 	gfn_t win_start;
 	unsigned win, win_nread;
 	uint32_t win_start_n;
 	/* the walker probe (guest_probe.c): h->d_seq when the window was set (0: none yet);
-	 * suspects: written pages found without D at a window's end, which the checkpoint
-	 * decides (the AP's until it parks, the BSP's while it is parked) */
+	 * suspects: pages found without D (or with a leaf without A) at a window's end or a
+	 * refault, which the checkpoint decides (the AP's until it parks, the BSP's while it
+	 * is parked) */
 	uint32_t win_seq;
 	uint64_t d_checked, d_lost, a_checked, a_again, a_lost, suspects_dropped;
 	unsigned nr_suspects;
 	struct { gfn_t gfn; uint32_t since; uint64_t spte; enum probe_bit bit; bool refault; }
 		suspect[GUEST_SUSPECTS];
 	/* the window's VMRUNs (the last GUEST_RUNS of them): the guest's access count at each
-	 * and h->d_seq just before it, which the refault probe dates an access by */
+	 * and the d_seq it drew, which the probe dates an access by (refaults, window's end) */
 	struct { uint32_t start_n, seq; } run[GUEST_RUNS];
 	unsigned nr_runs;
 	uint64_t a_refault_lost;	/* of a_lost: found at a refault */

@@ -18,7 +18,8 @@
  *
  * Also owns h->focus, the hot spot (scenario.focus_every_ms/focus_ms): for focus_ms of every
  * focus_every_ms, every role's picks go to one gfn in two roots (under kvm one with A/D
- * disabled, one with them enabled), new ones each phase, and agers age that gfn alone.
+ * disabled, one with them enabled), new ones each phase, and agers age that gfn alone (under
+ * guests=, a guest's root among them gets the writer's faults in another root: fault()).
  * A race a few instructions wide (a broken step with widen=off, as a real bug) needs two CPUs
  * on one SPTE at the same moment; spread over a whole slot they almost never are, on a guest's
  * hot page they are all the time. Relaxed like recent[]: a hint, nothing published through it.
