@@ -36,9 +36,9 @@
 /*
  * The fill of a frame the host took back (its reuse after a zap: svm-zap, the harness's
  * quarantine). It is odd, and the guest stores only even words (its LCG state with bit 0
- * clear), so a read that finds it went through a translation that outlived the frame's zap,
- * unless the host fills frames with it otherwise (svm-guest's read-only fill may hit it: the
- * count is the harness's check, svm-guest ignores it).
+ * clear), as the hosts fill the frames they hand it (svm_guest_fill_word, the harness's
+ * CLEAN_FILL), so a read that finds it went through a translation that outlived the frame's
+ * zap.
  */
 #define GUEST_POISON	0x5ab0f00d
 

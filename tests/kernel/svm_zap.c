@@ -5,8 +5,8 @@
  * zapped leaf's translation before the writer reuses the frame: kvm_flush_remote_tlbs, which
  * kicks each vCPU in guest mode out (an IPI) and waits for it.
  *
- * Roles, for seconds= (default 2): AP 1 runs svm-guest's guest (svm_guest.h) writing all 24
- * data pages in a loop; it is vCPU SVM_VCPU_MMU of the MMU (svm_guest_run_phase: guest mode
+ * Roles, for seconds= (default 2): AP 1 runs svm-guest's guest (svm_guest.h) over its 24
+ * data pages in a loop, reading the first ZAP_READ_PAGES and writing the others; it is vCPU SVM_VCPU_MMU of the MMU (svm_guest_run_phase: guest mode
  * across each VMRUN). The BSP is the writer. Each ZAP_GAP_US, under mmu_lock for write, it
  * zaps ZAP_GFNS consecutive data gfns from a seeded start with mmu_zap_gfn_range; the zap of a
  * present leaf in a backed MMU makes mmu_commit_zap flush (struct mmu's flush_pending), and the
@@ -21,7 +21,8 @@
  *
  * mutate=zap-no-flush (mmu_commit_zap frees without the flush, so no kick) must be caught:
  * the guest keeps writing through its nested-TLB entry (TCG flushes nothing on a write to the
- * NPT) into the poisoned frame until its next exit. At the end: nothing on non-present
+ * NPT) into the poisoned frame until its next exit, and reading the poison there: the guest
+ * counts those reads (svm_guest.S), a VIOLATION of its own at the end ("the guest read"). At the end: nothing on non-present
  * entries, one NPF per gfn touched plus one per refault, mmu_audit (svm_setup.c).
  */
 #include "svm_guest.h"
@@ -38,6 +39,7 @@
 #define ZAP_EVERY	(1u << 20)	/* guest accesses between VMMCALLs: the kicks exit most */
 #define ZAP_GAP_US	2000		/* the writer's pause between zaps */
 #define ZAP_GFNS	3		/* consecutive data gfns per zap */
+#define ZAP_READ_PAGES	(SVM_DATA_PAGES / 2)	/* only read: a stale read finds the poison */
 #define ZAP_MIN_CPUS	(SVM_VCPU_CPU + 1)	/* the writer and the vCPU */
 
 /* The test's own state beside svm_guest's. */
@@ -134,13 +136,20 @@ static void zap_writer(void)
 static void zap_check_and_end(void)
 {
 	struct svm_guest_state *g = &svm_guest;
-	unsigned left = 0;
+	unsigned left = 0, poison_reads;
 
 	for (unsigned p = 0; p < SVM_DATA_PAGES; p++)
 		if (zap.quarantined & 1u << p) {
 			check_poison(p, "at the end");
 			left++;
 		}
+	poison_reads = svm_mailbox_read(MB_POISON_READS);
+	if (poison_reads) {
+		__atomic_fetch_add(&zap.stale, 1, __ATOMIC_RELAXED);	/* as check_poison's */
+		env_violation("uaf", svm_mailbox_read(MB_POISON_GPA) / PAGE_SIZE, PG_LEVEL_4K,
+			      "stale-tlb: the guest read the poison of a zapped frame %u times (the latest at gpa 0x%x): reads through a translation that outlived its zap and the flush",
+			      poison_reads, svm_mailbox_read(MB_POISON_GPA));
+	}
 	for (gfn_t gfn = 0; gfn < GUEST_DATA_GFN; gfn++)
 		if (g->npf_count[gfn] != 1)
 			report_error("svm-zap: gfn 0x%llx (code, stack or mailbox) faulted %u times, want 1",
@@ -179,10 +188,10 @@ void test_svm_zap_run(const struct test_run *r)
 				   "needs 2 CPUs: the zapping writer and the guest's vCPU", &roles))
 		return;
 	__builtin_memset(&zap, 0, sizeof(zap));
-	kprintf("  svm-zap: format=npt levels=4k data_pages=%u (all written) zap_gfns=%u gap_us=%u vmmcall_every=%u seconds=%u mutate=%s seed=%u\n",
-		SVM_DATA_PAGES, ZAP_GFNS, ZAP_GAP_US, ZAP_EVERY, roles.seconds, r->ops->name,
+	kprintf("  svm-zap: format=npt levels=4k data_pages=%u (%u read, the rest written) zap_gfns=%u gap_us=%u vmmcall_every=%u seconds=%u mutate=%s seed=%u\n",
+		SVM_DATA_PAGES, ZAP_READ_PAGES, ZAP_GFNS, ZAP_GAP_US, ZAP_EVERY, roles.seconds, r->ops->name,
 		(unsigned)r->cl->seed);
-	ok = svm_guest_setup(r, 0, ZAP_EVERY, 0);
+	ok = svm_guest_setup(r, ZAP_READ_PAGES, ZAP_EVERY, 0);
 	svm_guest.refault = zap_refault;
 	svm_guest_run_roles(&roles, ok);	/* VIOLATION lines' t_ms: the catch time */
 }

@@ -110,8 +110,8 @@ passed() {
 # checks: exit 1, that VIOLATION, TEST not ok with INV first; and the try and the catch time
 # (the smallest t_ms= of those lines: VIOLATION lines count from env_report_start)
 caught() {
-	local test=$1 inv=$2 tries=$4 cmdline=$5 base=$console try t
-	local ere="^VIOLATION inv=$inv test=$test .*detail=\"$3"
+	local test=$1 inv=$2 what=$3 tries=$4 cmdline=$5 base=$console try t
+	local ere="^VIOLATION inv=$inv test=$test .*detail=\"$what"
 	shift 5
 	for try in $(seq 1 "$tries"); do
 		console=$base.$try
@@ -120,7 +120,7 @@ caught() {
 		echo "# try $try of $tries: not caught (exit $status)"
 	done
 	expect "exit status" 1 "$status"
-	has "the $inv VIOLATION: $3" "$ere"
+	has "the $inv VIOLATION: $what" "$ere"
 	has "not ok, $inv first" "^not ok 1 - $test .*first=$inv"
 	t=$(grep -E -- "$ere" <<< "$text" | sed -n 's/.* t_ms=\([0-9]*\).*/\1/p' | sort -n | head -1)
 	echo "# caught in try $try of $tries, at t_ms=$t"

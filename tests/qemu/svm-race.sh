@@ -20,10 +20,12 @@
 #              uaf VIOLATION "stale-tlb:" (the guest wrote a poisoned frame through its nested
 #              TLB). Measured under TCG at -smp 4 on 2 host cores: 10 runs of 10, at t_ms 14
 #              to 21 (the first VMMCALL exit after a zap); still up to SVM_ZAP_TRIES runs (default 2);
+#   zap-caught-reads: the same run, and the VIOLATION of the guest's reads of the poison
+#              (half its pages are only read: the check on reads, svm_guest.S, must fire too);
 #   zap-skip   (--cpu max,-svm, or -smp 1): exit 0 and the SKIP line.
 . "$(dirname "$0")/lib.sh"
 
-mode=${1:?usage: svm-race.sh [zap-]pass|[zap-]caught|[zap-]skip [run-qemu args]}
+mode=${1:?usage: svm-race.sh [zap-]pass|[zap-]caught|zap-caught-reads|[zap-]skip [run-qemu args]}
 shift
 run_args "$@"
 test=svm-race
@@ -52,6 +54,10 @@ svm-race-caught)
 svm-zap-caught)
 	caught svm-zap uaf 'stale-tlb: ' "${SVM_ZAP_TRIES:-2}" "test=svm-zap mutate=zap-no-flush" \
 		--timeout 120 "${args[@]}"
+	;;
+svm-zap-caught-reads)
+	caught svm-zap uaf 'stale-tlb: the guest read the poison ' "${SVM_ZAP_TRIES:-2}" \
+		"test=svm-zap mutate=zap-no-flush" --timeout 120 "${args[@]}"
 	;;
 *-skip)
 	boot --timeout 60 "${args[@]}" --cmdline "test=$test"
