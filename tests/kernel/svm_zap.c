@@ -6,9 +6,10 @@
  * kicks each vCPU in guest mode out (an IPI) and waits for it.
  *
  * Roles, for seconds= (default 2): AP 1 runs svm-guest's guest (svm_guest.h) over its 24
- * data pages in a loop, reading the first ZAP_READ_PAGES and writing the others; it is vCPU SVM_VCPU_MMU of the MMU (svm_guest_run_phase: guest mode
- * across each VMRUN). The BSP is the writer. Each ZAP_GAP_US, under mmu_lock for write, it
- * zaps ZAP_GFNS consecutive data gfns from a seeded start with mmu_zap_gfn_range; the zap of a
+ * data pages in a loop, reading the first ZAP_READ_PAGES and writing the others; it is vCPU
+ * SVM_VCPU_MMU of the MMU (svm_guest_run_phase: guest mode across each VMRUN). The BSP is
+ * the writer. Each ZAP_GAP_US, under mmu_lock for write, it zaps ZAP_GFNS consecutive data
+ * gfns from a seeded start with mmu_zap_gfn_range; the zap of a
  * present leaf in a backed MMU makes mmu_commit_zap flush (struct mmu's flush_pending), and the
  * flush finds the vCPU in guest mode, kicks it (mmu->kick_vcpu: an INTR exit) and waits for its
  * #VMEXIT; the next VMRUN flushes the nested TLB. Then, still under the lock, the writer fills
@@ -22,8 +23,9 @@
  * mutate=zap-no-flush (mmu_commit_zap frees without the flush, so no kick) must be caught:
  * the guest keeps writing through its nested-TLB entry (TCG flushes nothing on a write to the
  * NPT) into the poisoned frame until its next exit, and reading the poison there: the guest
- * counts those reads (svm_guest.S), a VIOLATION of its own at the end ("the guest read"). At the end: nothing on non-present
- * entries, one NPF per gfn touched plus one per refault, mmu_audit (svm_setup.c).
+ * counts those reads (svm_guest.S), a VIOLATION of its own at the end ("the guest read"). At
+ * the end: nothing on non-present entries, one NPF per gfn touched plus one per refault,
+ * mmu_audit (svm_setup.c).
  */
 #include "svm_guest.h"
 #include "catalog.h"
@@ -189,8 +191,8 @@ void test_svm_zap_run(const struct test_run *r)
 		return;
 	__builtin_memset(&zap, 0, sizeof(zap));
 	kprintf("  svm-zap: format=npt levels=4k data_pages=%u (%u read, the rest written) zap_gfns=%u gap_us=%u vmmcall_every=%u seconds=%u mutate=%s seed=%u\n",
-		SVM_DATA_PAGES, ZAP_READ_PAGES, ZAP_GFNS, ZAP_GAP_US, ZAP_EVERY, roles.seconds, r->ops->name,
-		(unsigned)r->cl->seed);
+		SVM_DATA_PAGES, ZAP_READ_PAGES, ZAP_GFNS, ZAP_GAP_US, ZAP_EVERY, roles.seconds,
+		r->ops->name, (unsigned)r->cl->seed);
 	ok = svm_guest_setup(r, ZAP_READ_PAGES, ZAP_EVERY, 0);
 	svm_guest.refault = zap_refault;
 	svm_guest_run_roles(&roles, ok);	/* VIOLATION lines' t_ms: the catch time */
