@@ -21,8 +21,8 @@
  * GUEST_SWEEPS sweeps, reads and writes alternating, a read first (but in the set-up window),
  * and moves it at its VMMCALL (guest.c). Without a lock (in guest mode, as the walker walks),
  * the move first checks the window just done: every written page's leaf in the guest's root
- * must have D, and under strict every page's leaf A, or the MMU must have taken
- * that bit after the access: D stamped per frame from d_seq by each op's end (a zap found it,
+ * must have D, and under strict every page's leaf A, or the MMU must have taken that bit
+ * after the access: D stamped per frame from d_seq by each op's end (a zap found it,
  * dirty logging cleared it: FRAME_D_SEEN; a 2 MiB leaf's stands for its 512 frames) and by
  * the guests' own window clears, since the window began; A stamped per frame and guest root
  * by memslot.young (an ager cleared it, a strict zap found it: harness_guest_young) and by the
@@ -53,9 +53,9 @@
 #define LOST_REPORTS	4		/* walker probe's violation lines per guest and run */
 
 /*
- * d_seq values compared as a wrapping sequence (a long run on hardware draws 2^32 of them):
- * a after b when less than 2^31 ahead. A stamp so old that it wrapped reads as after, which
- * only lets a removal account for a bit, never invents a loss.
+ * d_seq values and the guest's access counts compared as wrapping sequences (a long run on
+ * hardware draws 2^32 of either): a after b when less than 2^31 ahead. A stamp so old that it
+ * wrapped reads as after, which only lets a removal account for a bit, never invents a loss.
  */
 static bool seq_after(uint32_t a, uint32_t b)
 {
@@ -127,8 +127,7 @@ static void clean_written(struct harness *h, gfn_t gfn, uint64_t i)
 
 /*
  * A frame mapped clean (its poison checked whole at its release, then CLEAN_FILL, clean_seq[]
- * set) and now
- * unmapped everywhere: if the MMU took D from none of its leaves since (no stamp after
+ * set) and now unmapped everywhere: if the MMU took D from none of its leaves since (no stamp after
  * clean_seq) but its contents changed, a guest wrote it and the D its walker set was lost on
  * the way: the host would now drop the page as clean (a zap's plain store, an ager's
  * read-modify-write). Then the frame is quarantined anew, as far as there is room.
@@ -478,7 +477,7 @@ static uint32_t run_seq_of(const struct harness_guest *g, uint32_t n)
 	for (unsigned back = 1; back <= kept; back++) {
 		unsigned i = (g->nr_runs - back) % GUEST_RUNS;
 
-		if ((int32_t)(n - g->run[i].start_n) > 0)
+		if (seq_after(n, g->run[i].start_n))
 			return g->run[i].seq;
 	}
 	return g->win_seq;
@@ -489,8 +488,9 @@ static uint32_t run_seq_of(const struct harness_guest *g, uint32_t n)
  * Every taking of that leaf's A is stamped by now: a zap's under mmu_lock, which we hold, and
  * an ager's before its rmap unlock, which the zap's removal of the leaf from that rmap waited
  * for (harness_guest_young). Waiting for a checkpoint would not do: the agers clearing A in
- * the page's next leaf stamp the same (root, frame), and would settle the loss. If the leaf is
- * back (another CPU faulted the page in meanwhile), its A may account too: that only hides.
+ * the page's next leaf stamp the same (root, frame), and would settle the loss. A leaf there
+ * now is the one the NPF just installed (only the guest faults its root), born without A; an
+ * A in it would only hide.
  */
 static void lost_a_now(struct harness *h, struct harness_guest *g, gfn_t gfn, uint32_t since,
 		       bool refault)
@@ -583,7 +583,7 @@ static void refault_page(struct harness *h, struct harness_guest *g, unsigned q,
 	uint32_t last = last_access(g, now, q);
 	bool written = false;
 
-	if ((int32_t)(last - g->win_start_n) < 0)
+	if (seq_after(g->win_start_n, last))
 		return;		/* not accessed in this window yet */
 	g->refaults_checked++;
 	if (h->mmu.slot.profile == MMU_PROFILE_STRICT)
@@ -591,7 +591,7 @@ static void refault_page(struct harness *h, struct harness_guest *g, unsigned q,
 	if (q < g->win_nread)
 		return;
 	/* the window's accesses of q, back from the last: a write when n & win is 0 */
-	for (uint32_t n = last; (int32_t)(n - g->win_start_n) >= 0 && !written; n -= g->win)
+	for (uint32_t n = last; !seq_after(g->win_start_n, n) && !written; n -= g->win)
 		written = !(n & g->win);
 	if (written && !accounted(h, PROBE_D, g->root, gfn, 0, g->win_seq))
 		suspect(g, PROBE_D, gfn, 0, g->win_seq, true);

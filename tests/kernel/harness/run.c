@@ -100,9 +100,12 @@ static bool assign_roles(struct harness *h, const unsigned *roles)
 		if (ac && h->cl->accessors)
 			report_usage_conflict("guests=%u with accessors=%u: the guests are the accessors (the walker's A/D sets are not counted, so the software accessors' counted conservation cannot run beside them)",
 					   h->cl->guests, h->cl->accessors);
-		if (h->cl->guests > naps || h->cl->guests >= h->roots)
-			report_usage_error("guests=%u: %u APs are free (%u CPUs online) and the scenario has %u roots (one guest per root, and one at least for the writer's faults)",
-					   h->cl->guests, naps, h->ncpus, h->roots);
+		if (h->cl->guests > naps)
+			report_usage_error("guests=%u: %u APs are free (%u CPUs online), one per guest",
+					   h->cl->guests, naps, h->ncpus);
+		if (h->cl->guests >= h->roots)
+			report_usage_conflict("guests=%u: the scenario has %u roots, one per guest and one at least for the writer's faults (a guest's root is its own)",
+					      h->cl->guests, h->roots);
 		n[ROLE_GUEST] = h->cl->guests;
 		naps -= n[ROLE_GUEST];
 	}
